@@ -1,0 +1,176 @@
+"""Declarations shared by every optimizer: hyperparameters, the optimizer record, validation.
+
+An optimizer is a pair of pure functions over arrays whose last axis is the parameter vector:
+
+    init(theta, hp) -> state                    (a NamedTuple; unused fields are None)
+    update(g, state, theta, t, hp) -> (delta, state)   with theta_next = theta + delta
+
+``t`` is torch's step counter, 1 for the first update. ``hp`` is a SimpleNamespace of validated
+hyperparameters: Python floats, or float arrays shaped like the batch plus a trailing axis of 1 so
+they broadcast against (..., D). Flags are always plain bools (the runner splits a batch whose
+flags differ).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+from typing import Any
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Hyperparameter:
+    """One keyword of an optimizer, as torch names it, with what the UI needs to draw it."""
+
+    name: str  # keyword accepted by simulate(); torch's name except betas, split into beta1/beta2
+    symbol: str  # shown in the UI: α, β₁, β₂, ε, ρ, μ, …
+    default: float | bool
+    low: float = 0.0  # valid range, checked once at the boundary
+    high: float = np.inf
+    high_open: bool = False  # True: value must stay strictly below `high` (β < 1)
+    slider: tuple[float, float] | None = None  # UI range; None: the valid range
+    scale: str = "linear"  # slider scale: "linear", "log", or "log1m" (log of 1 − x, for β near 1)
+    help: str = ""
+    torch: str | None = None  # torch's spelling where it differs: "betas[0]"
+    error: str | None = None  # torch-style message head: "Invalid learning rate"
+    ui: bool = True  # False: accepted by simulate() but not drawn (e.g. nag's dampening, fixed at 0)
+
+    @property
+    def log(self) -> bool:
+        return self.scale == "log"
+
+    @property
+    def is_flag(self) -> bool:
+        return isinstance(self.default, bool)
+
+    @property
+    def slider_range(self) -> tuple[float, float]:
+        return self.slider if self.slider is not None else (self.low, self.high)
+
+    def validate(self, value: Any) -> Any:
+        """Return the value as a bool, float or float array; raise ValueError naming it otherwise."""
+        head = self.error or f"Invalid {self.name} value"
+        if self.is_flag:
+            arr = np.asarray(value)
+            if arr.dtype != bool:
+                raise ValueError(f"{head}: {value!r} (expected True or False)")
+            return bool(arr) if arr.ndim == 0 else arr
+        try:
+            arr = np.asarray(value, dtype=np.float64)
+        except (TypeError, ValueError):
+            raise ValueError(f"{head}: {value!r} (expected a number)") from None
+        if arr.size == 0:
+            raise ValueError(f"{head}: {value!r} (empty)")
+        bad = ~np.isfinite(arr) | (arr < self.low) | (arr >= self.high if self.high_open else arr > self.high)
+        if bad.any():
+            shown = arr[bad].flat[0] if arr.ndim else float(arr)
+            raise ValueError(f"{head}: {shown}")
+        return float(arr) if arr.ndim == 0 else arr
+
+
+@dataclass(frozen=True)
+class Optimizer:
+    """The one declaration of an optimizer: what it is, its knobs, its equations, its math."""
+
+    key: str
+    label: str
+    torch: str  # the torch.optim call it reproduces
+    summary: str  # one line: what it changes relative to its parent
+    hyperparameters: tuple[Hyperparameter, ...]
+    equations: tuple[str, ...]  # LaTeX, one per line, in the article's notation
+    init: Callable
+    update: Callable
+    fixed: dict = field(default_factory=dict)  # torch keywords pinned by this variant
+    check: Callable | None = None  # cross-parameter rules (nesterov needs momentum)
+    convention: str = ""  # where our notation or torch's differs from the textbook
+    reference: str = ""
+
+    def hyperparameter(self, name: str) -> Hyperparameter:
+        for h in self.hyperparameters:
+            if h.name == name:
+                return h
+        raise ValueError(f"{self.key} has no hyperparameter {name!r}. Valid: {', '.join(self.names())}")
+
+    def names(self) -> list[str]:
+        return [h.name for h in self.hyperparameters]
+
+    def defaults(self) -> dict:
+        return {h.name: h.default for h in self.hyperparameters}
+
+    def resolve(self, **kwargs) -> dict:
+        """Validate keywords against the declaration; return every hyperparameter with defaults filled."""
+        kwargs = dict(kwargs)
+        if "betas" in kwargs and "beta1" in self.names():
+            betas = kwargs.pop("betas")
+            try:
+                b1, b2 = betas
+            except (TypeError, ValueError):
+                raise ValueError(f"Invalid betas: {betas!r} (expected a pair (beta1, beta2))") from None
+            for name, v in (("beta1", b1), ("beta2", b2)):
+                if name in kwargs:
+                    raise ValueError(f"{name} given twice (in betas and by name)")
+                kwargs[name] = v
+        unknown = sorted(set(kwargs) - set(self.names()))
+        if unknown:
+            valid = ", ".join(self.names()) + (", betas" if "beta1" in self.names() else "")
+            raise ValueError(f"Unknown hyperparameter {unknown[0]!r} for {self.key}. Valid: {valid}")
+        values = {h.name: h.validate(kwargs.get(h.name, h.default)) for h in self.hyperparameters}
+        if self.check is not None:
+            self.check(values)
+        return values
+
+    def namespace(self, values: dict) -> SimpleNamespace:
+        return SimpleNamespace(**{**self.fixed, **values})
+
+
+def l2(g, theta, weight_decay):
+    """torch's coupled weight decay: g <- g + λθ, skipped when λ is 0 as torch does."""
+    if isinstance(weight_decay, float) and weight_decay == 0.0:
+        return g
+    return g + weight_decay * theta
+
+
+def decoupled(theta, lr, weight_decay):
+    """AdamW-style decay as a step: θ(1 − γλ) − θ, zero when λ is 0."""
+    if isinstance(weight_decay, float) and weight_decay == 0.0:
+        return 0.0
+    return theta * (1.0 - lr * weight_decay) - theta
+
+
+def lerp(a, b, w):
+    """a + w(b − a): torch's lerp_, used for first moments."""
+    return a + w * (b - a)
+
+
+# Shared declarations: the same knob means the same thing everywhere.
+def lr(default: float, high: float = 10.0) -> Hyperparameter:
+    return Hyperparameter(
+        "lr", "α", default, 0.0, slider=(1e-5, high), scale="log", error="Invalid learning rate",
+        help="Learning rate: the size of each step.",
+    )
+
+
+def eps(default: float, help: str = "Added to the denominator so a tiny second moment cannot blow up the step.") -> Hyperparameter:
+    return Hyperparameter("eps", "ε", default, 0.0, slider=(1e-12, 1.0), scale="log", error="Invalid epsilon value", help=help)
+
+
+def weight_decay(default: float = 0.0, help: str = "L2 penalty λ: adds λθ to the gradient.") -> Hyperparameter:
+    return Hyperparameter(
+        "weight_decay", "λ", default, 0.0, slider=(0.0, 1.0), error="Invalid weight_decay value", help=help,
+    )
+
+
+def beta(index: int, default: float, help: str) -> Hyperparameter:
+    # β₂ lives near 1 (0.999): its slider moves along log(1 − β₂) so 0.99, 0.999, 0.9999 are evenly spaced
+    slider, scale = ((0.0, 0.999), "linear") if index == 0 else ((0.5, 0.99999), "log1m")
+    return Hyperparameter(
+        f"beta{index + 1}", "β₁" if index == 0 else "β₂", default, 0.0, 1.0, high_open=True,
+        slider=slider, scale=scale, torch=f"betas[{index}]", error=f"Invalid beta parameter at index {index}", help=help,
+    )
+
+
+def flag(name: str, default: bool, help: str, symbol: str | None = None) -> Hyperparameter:
+    return Hyperparameter(name, symbol or name, default, help=help)

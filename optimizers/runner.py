@@ -1,0 +1,242 @@
+"""The batched trajectory runner: validation at the boundary, the step loop, recording, divergence."""
+
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .base import Optimizer
+
+RECORD_MODES = ("full", "path")
+_EARLY_EXIT_EVERY = 64  # how often to look whether every row has diverged already
+
+
+@dataclass
+class Trajectory:
+    """What one simulate() call produced. Leading axes are the batch (absent for a single run)."""
+
+    optimizer: str
+    hyperparameters: dict
+    path: np.ndarray  # (..., R, D): position at each recorded step; path[..., 0, :] is the start
+    loss: np.ndarray  # (..., R)
+    grad: np.ndarray | None  # (..., R - 1, D): gradient used at each recorded step (after noise)
+    state: dict = field(default_factory=dict)  # torch state name -> (..., R, D) history
+    diverged_at: int | None | np.ndarray = None  # first step with a non-finite position; batched: -1 = never
+    index: np.ndarray | None = None  # (R,) the step number of each recorded row: 0..steps unless every > 1
+
+    @property
+    def steps(self) -> int:
+        return int(self.index[-1])
+
+    @property
+    def batched(self) -> bool:
+        return self.path.ndim > 2
+
+
+def _check_int(name: str, value, low: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
+        raise ValueError(f"Invalid {name}: {value!r} (expected an integer ≥ {low})")
+    return int(value)
+
+
+def _as_start(start) -> np.ndarray:
+    try:
+        arr = np.array(start, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValueError(f"Invalid start: {start!r} (expected numbers shaped (D,) or (B, D))") from None
+    if arr.ndim == 0 or arr.shape[-1] == 0 or not np.isfinite(arr).all():
+        raise ValueError(f"Invalid start: {start!r} (expected finite numbers shaped (D,) or (B, D))")
+    return arr
+
+
+def _as_noise(noise):
+    try:
+        arr = np.asarray(noise, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValueError(f"Invalid noise: {noise!r} (expected a standard deviation ≥ 0)") from None
+    if not (np.isfinite(arr).all() and (arr >= 0).all()):
+        raise ValueError(f"Invalid noise: {noise!r} (expected a standard deviation ≥ 0)")
+    return float(arr) if arr.ndim == 0 else arr
+
+
+def simulate(opt: Optimizer, surface, start, steps: int, noise=0.0, seed=None, *, record: str = "full",
+             every: int = 1, **hyperparams) -> Trajectory:
+    """Run `opt` from `start` for `steps` updates on `surface` (anything with .value and .grad).
+
+    Hyperparameters and noise may be arrays broadcastable to the batch; the batch shape is the
+    broadcast of start.shape[:-1] and theirs. `record="path"` keeps path and loss only; `every=k`
+    keeps every k-th step (and the last). A surface may define grad_at(theta, t) for a gradient that
+    changes with the step (online problems) and project(theta) for a feasible set.
+    """
+    values = opt.resolve(**hyperparams)
+    steps = _check_int("steps", steps, 0)
+    every = _check_int("every", every, 1)
+    if record not in RECORD_MODES:
+        raise ValueError(f"Invalid record: {record!r} (expected one of {', '.join(RECORD_MODES)})")
+    start = _as_start(start)
+    noise = _as_noise(noise)
+    shapes = [start.shape[:-1]] + [np.shape(v) for v in (*values.values(), noise) if np.ndim(v)]
+    try:
+        batch = np.broadcast_shapes(*shapes)
+    except ValueError:
+        raise ValueError(f"Hyperparameter and start shapes do not broadcast to one batch: {shapes}") from None
+    n, dim = math.prod(batch), start.shape[-1]
+    theta0 = np.broadcast_to(start, batch + (dim,)).reshape(n, dim).copy()
+
+    def rows(v, kind=float):  # a per-row column (n, 1) for arrays, the plain value for scalars
+        return kind(v) if np.ndim(v) == 0 else np.broadcast_to(v, batch).reshape(n, 1)
+
+    values = {k: rows(v, bool if opt.hyperparameter(k).is_flag else float) for k, v in values.items()}
+    rng = np.random.default_rng(seed)
+    out = _run_split(opt, values, surface, theta0, steps, rows(noise), rng, record, every)
+    index = np.unique(np.r_[np.arange(0, steps + 1, every), steps])
+
+    def shaped(a, tail):  # time-major (R, n, ...) -> batch + (R, ...) or (R, ...)
+        return np.moveaxis(a, 0, 1).reshape(batch + a.shape[:1] + tail) if a is not None else None
+
+    path, loss, grad, state, diverged = out
+    hp_out = {k: (v if np.ndim(v) == 0 else np.broadcast_to(v, (n, 1)).reshape(batch)) for k, v in values.items()}
+    return Trajectory(
+        optimizer=opt.key, hyperparameters=hp_out,
+        path=shaped(path, (dim,)), loss=shaped(loss, ()), grad=shaped(grad, (dim,)),
+        state={k: shaped(v, (dim,)) for k, v in state.items()},
+        diverged_at=(None if diverged[0] < 0 else int(diverged[0])) if batch == () else diverged.reshape(batch),
+        index=index,
+    )
+
+
+def _run_split(opt, values, surface, theta0, steps, noise, rng, record, every):
+    """Rows whose flags differ take different code paths: run each flag combination on its own rows."""
+    flags = {k: v for k, v in values.items() if isinstance(v, np.ndarray) and v.dtype == bool}
+    if not flags:
+        return _run(opt, values, surface, theta0, steps, noise, rng, record, every)
+    n = theta0.shape[0]
+    combos = np.stack([v[:, 0] for v in flags.values()], axis=1)
+    results = []
+    for combo in itertools.product((False, True), repeat=len(flags)):
+        sel = np.flatnonzero((combos == np.array(combo)).all(axis=1))
+        if sel.size:
+            sub = {k: (v[sel] if isinstance(v, np.ndarray) else v) for k, v in values.items()}
+            sub.update(dict(zip(flags, combo, strict=True)))
+            sub_noise = noise[sel] if isinstance(noise, np.ndarray) else noise
+            results.append((sel, _run(opt, sub, surface, theta0[sel], steps, sub_noise, rng, record, every)))
+    # state names can differ between combinations (amsgrad adds max_exp_avg_sq): absent -> NaN
+    names = sorted({k for _, r in results for k in r[3]})
+    path, loss, grad, _, _ = results[0][1]
+    merged = [np.full(path.shape[:1] + (n,) + path.shape[2:], np.nan), np.full(loss.shape[:1] + (n,), np.nan),
+              None if grad is None else np.full(grad.shape[:1] + (n,) + grad.shape[2:], np.nan),
+              {k: np.full(path.shape[:1] + (n,) + path.shape[2:], np.nan) for k in names}, np.full(n, -1)]
+    for sel, (p, lo, g, s, d) in results:
+        merged[0][:, sel], merged[1][:, sel], merged[4][sel] = p, lo, d
+        if g is not None:
+            merged[2][:, sel] = g
+        for k, v in s.items():
+            merged[3][k][:, sel] = v
+    return tuple(merged)
+
+
+def _run(opt, values, surface, theta0, steps, noise, rng, record, every):
+    """The step loop on an (n, D) batch with uniform flags. Returns time-major arrays."""
+    hp = opt.namespace(values)
+    update = opt.update
+    grad_at = getattr(surface, "grad_at", None)
+    grad_fn = surface.grad
+    project = getattr(surface, "project", None)
+    full = record == "full"
+    n, dim = theta0.shape
+    n_rec = steps // every + 1 + (steps % every != 0)
+
+    with np.errstate(all="ignore"):  # divergence is data: inf and NaN flow, no RuntimeWarning escapes
+        state = opt.init(theta0, hp)
+        names = [k for k, v in state._asdict().items() if v is not None and np.shape(v) == theta0.shape]
+        # filled up front: one bulk pass costs far less than faulting pages in step by step,
+        # and rows never reached (early exit) are already NaN
+        path = np.full((n_rec, n, dim), np.nan)
+        path[0] = theta0
+        grads = np.full((n_rec - 1, n, dim), np.nan) if full else None
+        hist = {k: np.full((n_rec, n, dim), np.nan) for k in names} if full else {}
+        for k in names if full else ():
+            hist[k][0] = getattr(state, k)
+        theta = theta0
+        diverged = np.full(n, -1)
+        r = 0  # last recorded row
+        noisy = not (isinstance(noise, float) and noise == 0.0)
+        for t in range(1, steps + 1):
+            g = grad_at(theta, t) if grad_at is not None else grad_fn(theta)
+            if noisy:
+                g = g + noise * rng.standard_normal(g.shape)
+            delta, state = update(g, state, theta, t, hp)
+            new = theta + delta
+            if project is not None:
+                new = project(new)
+            if every == 1:
+                r = t
+                path[r] = new
+                if full:
+                    grads[t - 1] = g
+                    for k in names:
+                        hist[k][r] = getattr(state, k)
+            else:
+                if full and (t - 1) % every == 0:
+                    grads[r] = g
+                bad = (diverged < 0) & ~np.isfinite(new).all(axis=1)
+                diverged[bad] = t
+                if t % every == 0 or t == steps:
+                    r += 1
+                    path[r] = new
+                    for k in names if full else ():
+                        hist[k][r] = getattr(state, k)
+            theta = new
+            if t % _EARLY_EXIT_EVERY == 0 and not np.isfinite(theta).any():
+                if every > 1:
+                    diverged[diverged < 0] = t
+                break  # every row has diverged: the rest is NaN already
+
+        index = np.unique(np.r_[np.arange(0, steps + 1, every), steps])
+        if every == 1:
+            diverged = _first_nonfinite(path)
+        _blank_after(diverged, index, path, grads, hist)
+        loss = _value(surface, path)
+    return path, loss, grads, hist, diverged
+
+
+def _first_nonfinite(path):
+    """Per row, the first recorded step whose position is not finite (-1: none).
+
+    Without a projection a non-finite position never becomes finite again (inf + x is inf or NaN,
+    NaN stays NaN), so only rows that end non-finite diverged, and a binary search finds where.
+    """
+    n_rec = path.shape[0]
+    rows = np.flatnonzero(~np.isfinite(path[-1]).all(axis=1))
+    diverged = np.full(path.shape[1], -1)
+    lo, hi = np.zeros(rows.size, dtype=int), np.full(rows.size, n_rec - 1)  # path[lo] finite, path[hi] not
+    while rows.size and (hi - lo > 1).any():
+        mid = (lo + hi) // 2
+        bad = ~np.isfinite(path[mid, rows]).all(axis=1)
+        hi, lo = np.where(bad, mid, hi), np.where(bad, lo, mid)
+    diverged[rows] = hi
+    return diverged
+
+
+def _value(surface, path, chunk=64):
+    """surface.value over (R, n, D) in slabs of time steps: small temporaries stay in cache."""
+    loss = np.empty(path.shape[:-1])
+    for i in range(0, path.shape[0], chunk):
+        loss[i:i + chunk] = surface.value(path[i:i + chunk])
+    return loss
+
+
+def _blank_after(diverged, index, path, grads, hist):
+    """From the first non-finite step on, a row is NaN everywhere (and stays so)."""
+    if not (diverged >= 0).any():
+        return
+    first = np.where(diverged >= 0, np.searchsorted(index, diverged), path.shape[0])  # first blank row
+    blank = np.arange(path.shape[0])[:, None] >= first[None, :]  # (R, n)
+    path[blank] = np.nan
+    if grads is not None:
+        grads[blank[: grads.shape[0]]] = np.nan
+    for h in hist.values():
+        h[blank] = np.nan

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Install everything the suite needs on a fresh Debian machine, then run it: bash tests/run.sh [pytest args]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+python3 -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+if [ ! -x /usr/bin/chromium ]; then  # the browser tests drive Debian's Chromium; Playwright cannot download one here
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq && $SUDO DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium
+fi
+export REQUIRE_BROWSER=1  # a missing browser fails the browser tests instead of skipping them
+python3 -m ruff check .
+python3 -m pytest "$@"
