@@ -1,0 +1,7 @@
+"""Pure figure builders: arrays in, plotly Figures out. No Streamlit import here."""
+
+from .race import Run, race_figure
+from .style import color_for, contour_grid
+from .views import loss_figure, surface3d_figure
+
+__all__ = ["Run", "color_for", "contour_grid", "loss_figure", "race_figure", "surface3d_figure"]

@@ -1,0 +1,110 @@
+"""Colours, the contour grid and axis helpers shared by every figure."""
+
+from __future__ import annotations
+
+import base64
+
+import numpy as np
+
+# Okabe & Ito's colour-blind-safe palette, most distinguishable first (yellow last: weak on white)
+PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442")
+DASHES = ("solid", "dash", "dot", "dashdot")
+
+
+def color_for(i: int) -> str:
+    return PALETTE[i % len(PALETTE)]
+
+
+def dash_for(i: int) -> str:
+    """Beyond eight runs colours repeat, so the line style tells them apart."""
+    return DASHES[(i // len(PALETTE)) % len(DASHES)]
+
+
+def view_bounds(surface, points=()) -> tuple[tuple[float, float], tuple[float, float]]:
+    """The surface's plotting box, grown to include any extra point (a start the user moved outside)."""
+    (x0, x1), (y0, y1) = surface.bounds
+    for px, py in points:
+        if np.isfinite(px) and np.isfinite(py):
+            mx, my = 0.05 * (x1 - x0), 0.05 * (y1 - y0)
+            x0, x1 = min(x0, px - mx), max(x1, px + mx)
+            y0, y1 = min(y0, py - my), max(y1, py + my)
+    return (x0, x1), (y0, y1)
+
+
+def contour_grid(surface, bounds=None, n: int = 120):
+    """x (n,), y (n,), z (n, n) for a contour, z on a log scale when the surface asks for it.
+
+    Log scale: log10(f − min(f) + 1) over the grid, so minima stay visible and values of 10⁵ do
+    not flatten the picture. Returns the label of the colour scale too.
+    """
+    (x0, x1), (y0, y1) = bounds or surface.bounds
+    x, y = np.linspace(x0, x1, n), np.linspace(y0, y1, n)
+    z = surface.value(np.stack(np.meshgrid(x, y), axis=-1))
+    z = np.where(np.isfinite(z), z, np.nan)
+    if surface.log_contour:
+        return x, y, np.log10(z - np.nanmin(z) + 1.0), "log₁₀(f − min f + 1)"
+    return x, y, z, "f(x, y)"
+
+
+def forward_fill(path: np.ndarray) -> np.ndarray:
+    """Rows after a divergence repeat the last finite position, so a marker can stay where it blew up."""
+    out = path.copy()
+    bad = ~np.isfinite(out).all(axis=-1)
+    if bad.any():
+        first = int(bad.argmax())
+        out[first:] = out[first - 1] if first > 0 else np.nan
+    return out
+
+
+def frame_steps(steps: int, max_frames: int = 150) -> np.ndarray:
+    """The steps shown by the animation: every step when short, evenly strided (≤ max_frames) when long."""
+    n = min(max_frames, steps + 1)
+    return np.unique(np.round(np.linspace(0, steps, n)).astype(int))
+
+
+def b64(values) -> dict:
+    """An array in plotly.js's binary form (float32, base64): compact, and no per-number JSON text."""
+    arr = np.ascontiguousarray(values, dtype=np.float32)
+    spec = {"dtype": "f4", "bdata": base64.b64encode(arr.tobytes()).decode("ascii")}
+    if arr.ndim > 1:  # plotly.js needs the shape of 2-D data (a contour's z)
+        spec["shape"] = ",".join(map(str, arr.shape))
+    return spec
+
+
+# Light, neutral fill: saturated path colours stay readable everywhere, also on a projector.
+CONTOUR_COLORS = ("#ffffff", "#e3e7f1", "#c3cbe0", "#9aa6c8")
+
+
+def contour_image(surface, bounds=None, px: int = 640, levels: int = 28) -> str:
+    """The contour map as a PNG data URI, for a plotly layout image.
+
+    A picture instead of a contour trace: plotly.js drops contour and heatmap traces while frames
+    animate with redraw off, and a PNG is smaller than the grid it is drawn from.
+    """
+    import io
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.colors import LinearSegmentedColormap
+    from matplotlib.figure import Figure
+
+    x, y, z, _ = contour_grid(surface, bounds, n=200)
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    fig = Figure(figsize=(px / 100, px / 100), dpi=100)
+    FigureCanvasAgg(fig)
+    ax = fig.add_axes((0, 0, 1, 1))
+    ax.set_axis_off()
+    cmap = LinearSegmentedColormap.from_list("light", CONTOUR_COLORS)
+    ax.contourf(x, y, z, levels=levels, cmap=cmap)
+    ax.contour(x, y, z, levels=levels, colors="#3c3c5a", linewidths=0.5, alpha=0.45)
+    ax.set_xlim(x[0], x[-1])
+    ax.set_ylim(y[0], y[-1])
+    fig.canvas.draw()
+    from PIL import Image  # matplotlib's own dependency
+
+    rgb = Image.frombuffer("RGBA", fig.canvas.get_width_height(), fig.canvas.buffer_rgba()).convert("RGB")
+    buf = io.BytesIO()
+    rgb.quantize(32).save(buf, format="PNG", optimize=True)  # 32 colours: a fifth of the size, no visible loss
+    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")

@@ -1,0 +1,44 @@
+"""Static companions of the race: the loss chart on its own and the 3-D surface."""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+
+from .race import Run, loss_gap
+
+
+def loss_figure(surface, runs: list[Run], height: int = 320) -> go.Figure:
+    fig = go.Figure()
+    title = "f(θₜ)"
+    for run in runs:
+        gap, title, scale = loss_gap(surface, run.loss)
+        fig.add_trace(go.Scatter(x=np.arange(len(gap)), y=gap, mode="lines", name=run.name,
+                                 line=dict(color=run.color, dash=run.dash)))
+        fig.update_yaxes(type=scale)
+    fig.update_layout(height=height, xaxis_title="step", yaxis_title=title, template="plotly_white",
+                      margin=dict(l=60, r=20, t=20, b=40), legend=dict(orientation="h", y=-0.25))
+    return fig
+
+
+def surface3d_figure(surface, runs: list[Run], grid, height: int = 560) -> go.Figure:
+    """The surface in 3-D with each path lifted onto it (on the same scale as the contour)."""
+    x, y, z, zlabel = grid
+    fig = go.Figure(go.Surface(x=x, y=y, z=z.astype(np.float32), colorscale="Viridis", opacity=0.9, showscale=False,
+                               name="surface", hoverinfo="skip"))
+    (x0, x1), (y0, y1) = (x[0], x[-1]), (y[0], y[-1])
+    for run in runs:
+        p = run.path[np.isfinite(run.path).all(axis=1)]
+        inside = (p[:, 0] >= x0) & (p[:, 0] <= x1) & (p[:, 1] >= y0) & (p[:, 1] <= y1)
+        p = p[inside]
+        if not len(p):
+            continue
+        # height read off the plotted grid, so log-scaled surfaces and their paths line up
+        ix = np.clip(np.searchsorted(x, p[:, 0]), 0, len(x) - 1)
+        iy = np.clip(np.searchsorted(y, p[:, 1]), 0, len(y) - 1)
+        fig.add_trace(go.Scatter3d(x=p[:, 0], y=p[:, 1], z=z[iy, ix] + 0.01 * np.nanmax(np.abs(z)), mode="lines",
+                                   name=run.name, line=dict(color=run.color, width=6)))
+    fig.update_layout(height=height, margin=dict(l=0, r=0, t=10, b=0), template="plotly_white",
+                      scene=dict(xaxis_title="x", yaxis_title="y", zaxis_title=zlabel),
+                      legend=dict(orientation="h", y=0))
+    return fig
