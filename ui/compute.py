@@ -1,0 +1,59 @@
+"""The expensive work behind st.cache_data, keyed on plain values only (names, tuples, numbers).
+
+One slider change alters one optimizer's key, so only that trajectory is recomputed.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+import optimizers
+import plots
+import surfaces
+
+
+@st.cache_data(max_entries=512, show_spinner=False)
+def trajectory(opt_key: str, surface_key: str, hp_items: tuple, start: tuple, steps: int, noise: float = 0.0,
+               seed: int = 0) -> dict:
+    """One optimizer's run as plain arrays (path, loss, grad, state, diverged_at)."""
+    traj = optimizers.simulate(opt_key, surfaces.get(surface_key), np.array(start, dtype=float), int(steps),
+                               noise=float(noise), seed=int(seed), **dict(hp_items))
+    return {"path": traj.path, "loss": traj.loss, "grad": traj.grad, "state": traj.state,
+            "diverged_at": traj.diverged_at}
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def contour_image(surface_key: str, bounds: tuple, px: int) -> str:
+    return plots.style.contour_image(surfaces.get(surface_key), bounds, px=px)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def contour_grid(surface_key: str, bounds: tuple, n: int = 80):
+    return plots.contour_grid(surfaces.get(surface_key), bounds, n=n)
+
+
+def hp_key(values: dict) -> tuple:
+    """Hyperparameters as a hashable, order-independent cache key."""
+    return tuple(sorted(values.items()))
+
+
+def summary(surface, path: np.ndarray, loss: np.ndarray, diverged_at) -> dict:
+    """What the results table shows for one run."""
+    finite = np.isfinite(path).all(axis=1)
+    last = int(np.flatnonzero(finite)[-1]) if finite.any() else 0
+    row = {"final loss": float(loss[last]) if np.isfinite(loss[last]) else None}
+    if surface.minima:
+        mins = np.array(surface.minima)
+        dist = np.linalg.norm(path[:, None, :] - mins[None], axis=-1).min(axis=1)
+        row["distance to nearest minimum"] = float(dist[last])
+        (x0, x1), (y0, y1) = surface.bounds
+        tol = 0.01 * max(x1 - x0, y1 - y0)
+        hit = np.flatnonzero(dist <= tol)
+        row["first step within tolerance"] = int(hit[0]) if hit.size else None
+        row["tolerance"] = tol
+    row["status"] = (f"diverged at step {diverged_at}" if diverged_at is not None
+                     else "reached a minimum" if row.get("first step within tolerance") is not None
+                     else "still moving" if np.linalg.norm(path[-1] - path[max(0, len(path) - 11)]) > 1e-6
+                     else "stalled")
+    return row

@@ -1,0 +1,254 @@
+"""The Playground's settings, and their round trip through the URL. Pure Python: no Streamlit here.
+
+Every value read from a link is validated; anything malformed, unknown or out of range falls back to
+its default and produces a notice that names it, so a bad link never breaks the page.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+import optimizers
+import surfaces
+
+DEFAULT_OPTIMIZERS = ("gd", "momentum", "rmsprop", "adam")
+# α for the first race on Rosenbrock: torch's defaults (1e-3 for Adam) barely move in 500 steps there.
+LANDING_LR = {"gd": 1e-3, "momentum": 1e-3, "rmsprop": 1e-2, "adam": 5e-2}
+STEPS = (10, 2000)
+NOISE = (0.0, 100.0)
+VIEWS = ("overlay", "multiples", "3d")
+
+
+@dataclass(frozen=True)
+class Settings:
+    surface: str = "rosenbrock"
+    optimizers: tuple[str, ...] = DEFAULT_OPTIMIZERS
+    start: tuple[float, float] = surfaces.get("rosenbrock").start
+    steps: int = 500
+    noise: float = 0.0
+    seed: int = 0
+    view: str = "overlay"
+    same_lr: bool = False
+    shared_lr: float = 1e-2
+    # optimizer key -> {hyperparameter: value} where it differs from torch's default
+    hps: dict = field(default_factory=lambda: {k: {"lr": v} for k, v in LANDING_LR.items()})
+
+    def hyperparameters(self, key: str) -> dict:
+        """Every hyperparameter of optimizer `key`, defaults filled, the shared α applied."""
+        values = {**optimizers.get(key).defaults(), **self.hps.get(key, {})}
+        if self.same_lr:
+            values["lr"] = self.shared_lr
+        return values
+
+
+DEFAULTS = Settings()
+
+
+def _number(text: str, kind=float) -> float | None:
+    try:
+        value = kind(text)
+    except (TypeError, ValueError):
+        return None
+    return value if math.isfinite(value) else None
+
+
+def _in_range(value: float, lo: float, hi: float) -> bool:
+    return lo <= value <= hi
+
+
+def parse_flag(text: str) -> bool | None:
+    return {"1": True, "true": True, "on": True, "yes": True, "0": False, "false": False, "off": False,
+            "no": False}.get(str(text).strip().lower())
+
+
+def parse_hp(hp: optimizers.Hyperparameter, text: str) -> float | bool | None:
+    """A hyperparameter from its URL text, or None when malformed or outside the slider's range."""
+    if hp.is_flag:
+        return parse_flag(text)
+    value = _number(text)
+    lo, hi = hp.slider_range
+    if value is None or not _in_range(value, lo, hi):
+        return None
+    return value
+
+
+def from_query(params: Mapping[str, str]) -> tuple[Settings, list[str]]:
+    """Settings from URL query parameters, and a notice for every value that had to fall back."""
+    notices: list[str] = []
+    get = lambda k: params.get(k)  # noqa: E731
+    s = DEFAULTS
+    if not params:
+        return s, notices
+
+    surface = get("surface")
+    if surface is not None:
+        if surface in surfaces.names():
+            s = replace(s, surface=surface, start=surfaces.get(surface).start)
+        else:
+            notices.append(f"Unknown surface {surface!r} in the link: showing {surfaces.get(s.surface).label}.")
+
+    chosen = get("opt")
+    if chosen is not None:
+        keys = [k.strip() for k in chosen.split(",") if k.strip()]
+        known = [k for k in dict.fromkeys(keys) if k in optimizers.names()]
+        unknown = [k for k in keys if k not in optimizers.names()]
+        if unknown:
+            notices.append(f"Unknown optimizer{'s' if len(unknown) > 1 else ''} {', '.join(map(repr, unknown))} "
+                           f"in the link: ignored.")
+        s = replace(s, optimizers=tuple(known) if known else DEFAULTS.optimizers)
+        if not known:
+            notices.append("The link names no known optimizer: showing the default four.")
+
+    (bx0, bx1), (by0, by1) = surfaces.get(s.surface).bounds
+    start = list(s.start)
+    for i, (name, lo, hi) in enumerate((("x", bx0, bx1), ("y", by0, by1))):
+        text = get(name)
+        if text is None:
+            continue
+        # a start may sit outside the plotted box, but not absurdly far
+        span = hi - lo
+        value = _number(text)
+        if value is None or not _in_range(value, lo - 2 * span, hi + 2 * span):
+            notices.append(f"Start {name}={text!r} in the link is not a usable number: using {start[i]:g}.")
+        else:
+            start[i] = value
+    s = replace(s, start=(start[0], start[1]))
+
+    for name, kind, (lo, hi) in (("steps", int, STEPS), ("noise", float, NOISE), ("seed", int, (0, 2**31 - 1))):
+        text = get(name)
+        if text is None:
+            continue
+        value = _number(text, kind)
+        if value is None or not _in_range(value, lo, hi):
+            notices.append(f"{name}={text!r} in the link must be a number from {lo:g} to {hi:g}: "
+                           f"using {getattr(s, name):g}.")
+        else:
+            s = replace(s, **{name: value})
+
+    view = get("view")
+    if view is not None:
+        if view in VIEWS:
+            s = replace(s, view=view)
+        else:
+            notices.append(f"Unknown view {view!r} in the link: showing {s.view}.")
+
+    if get("same_lr") is not None:
+        flag = parse_flag(get("same_lr"))
+        if flag is None:
+            notices.append(f"same_lr={get('same_lr')!r} in the link is not on/off: ignored.")
+        else:
+            s = replace(s, same_lr=flag)
+    if get("lr") is not None:
+        value = parse_hp(optimizers.get("adam").hyperparameter("lr"), get("lr"))
+        if value is None:
+            notices.append(f"lr={get('lr')!r} in the link is not a learning rate from 1e-05 to 10: ignored.")
+        else:
+            s = replace(s, shared_lr=value)
+
+    hps: dict = {k: dict(v) for k, v in DEFAULTS.hps.items()}
+    for name, text in params.items():
+        if "." not in name:
+            if name not in _TOP_LEVEL:
+                notices.append(f"Unknown setting {name!r} in the link: ignored.")
+            continue
+        key, hp_name = name.split(".", 1)
+        try:
+            hp = optimizers.get(key).hyperparameter(hp_name)
+        except ValueError:
+            notices.append(f"Unknown setting {name!r} in the link: ignored.")
+            continue
+        value = parse_hp(hp, text)
+        if value is None or not hp.ui:
+            lo, hi = hp.slider_range
+            what = "on/off" if hp.is_flag else f"a number from {lo:g} to {hi:g}"
+            notices.append(f"{name}={text!r} in the link must be {what}: using torch's default {hp.default!r}.")
+            continue
+        hps.setdefault(key, {})[hp_name] = value
+    s = replace(s, hps=hps)
+    problem = check(s)
+    if problem:
+        notices.append(problem + " Using defaults for that optimizer.")
+        s = replace(s, hps={k: v for k, v in s.hps.items() if not _invalid(k, s)})
+    return s, notices
+
+
+_TOP_LEVEL = {"surface", "opt", "x", "y", "steps", "noise", "seed", "view", "same_lr", "lr"}
+
+
+def _invalid(key: str, s: Settings) -> bool:
+    try:
+        optimizers.get(key).resolve(**s.hyperparameters(key))
+    except ValueError:
+        return True
+    return False
+
+
+def check(s: Settings) -> str | None:
+    """The first cross-parameter error the engine would raise for these settings, if any."""
+    for key in s.optimizers:
+        try:
+            optimizers.get(key).resolve(**s.hyperparameters(key))
+        except ValueError as err:
+            return f"{optimizers.get(key).label}: {err}."
+    return None
+
+
+def to_query(s: Settings) -> dict[str, str]:
+    """The URL form: only what differs from the defaults, so links stay short and readable."""
+    q: dict[str, str] = {}
+    d = DEFAULTS
+    if s.surface != d.surface:
+        q["surface"] = s.surface
+    if s.optimizers != d.optimizers:
+        q["opt"] = ",".join(s.optimizers)
+    if s.start != surfaces.get(s.surface).start:
+        q["x"], q["y"] = _fmt(s.start[0]), _fmt(s.start[1])
+    for name in ("steps", "noise", "seed", "view"):
+        if getattr(s, name) != getattr(d, name):
+            q[name] = _fmt(getattr(s, name))
+    if s.same_lr:
+        q["same_lr"] = "1"
+        q["lr"] = _fmt(s.shared_lr)
+    for key in s.optimizers:
+        baseline = {**optimizers.get(key).defaults(), **d.hps.get(key, {})}  # what a link without it implies
+        for name, value in {**baseline, **s.hps.get(key, {})}.items():
+            if value != baseline[name]:
+                q[f"{key}.{name}"] = _fmt(value)
+    return q
+
+
+def _fmt(value) -> str:
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, (int, np.integer)):
+        return str(int(value))
+    return f"{float(value):.10g}"
+
+
+def log_options(lo: float, hi: float, per_decade: int = 6, extra=()) -> list[float]:
+    """Log-spaced slider stops from lo to hi, rounded to 2 significant digits, plus the given extras."""
+    n = int(round(math.log10(hi / lo) * per_decade)) + 1
+    grid = {float(f"{v:.2g}") for v in np.geomspace(lo, hi, n)}
+    return sorted(grid | {float(v) for v in extra if lo <= v <= hi})
+
+
+def log1m_options(lo: float, hi: float, extra=()) -> list[float]:
+    """Stops for a decay near 1 (β₂, ρ): evenly spaced in log(1 − value)."""
+    stops = [0.0, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.97, 0.98, 0.99, 0.995, 0.998, 0.999, 0.9995, 0.9998, 0.9999,
+             0.99995, 0.99999]
+    return sorted({v for v in stops if lo <= v <= hi} | {float(v) for v in extra if lo <= v <= hi})
+
+
+def slider_options(hp: optimizers.Hyperparameter, extra=()) -> list[float] | None:
+    """Discrete stops for log-type sliders (None for a plain linear slider)."""
+    lo, hi = hp.slider_range
+    extra = (hp.default, *extra)
+    if hp.scale == "log":
+        return log_options(lo, hi, extra=extra)
+    if hp.scale == "log1m":
+        return log1m_options(lo, hi, extra=extra)
+    return None
