@@ -25,7 +25,7 @@ with st.sidebar:
               help="Give every optimizer one learning rate. Comparing optimizers at different α is a common source "
                    "of unfair conclusions.")
     if st.session_state.same_lr:
-        widgets.hp_widget("shared", optimizers.get("adam").hyperparameter("lr"), label="α for all")
+        widgets.hp_widget("shared", optimizers.get("adam").hyperparameter("lr"), label="α for all", key="shared_lr")
     st.radio("View", ["overlay", "multiples", "3d"], key="view", horizontal=True,
              format_func={"overlay": "Overlay", "multiples": "Side by side", "3d": "3-D"}.get)
 

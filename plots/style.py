@@ -64,7 +64,8 @@ def frame_steps(steps: int, max_frames: int = 150) -> np.ndarray:
 
 def b64(values) -> dict:
     """An array in plotly.js's binary form (float32, base64): compact, and no per-number JSON text."""
-    arr = np.ascontiguousarray(values, dtype=np.float32)
+    # a diverging path passes 1e38 before it turns non-finite: clip instead of overflowing the cast
+    arr = np.ascontiguousarray(np.clip(np.asarray(values, dtype=np.float64), -1e30, 1e30), dtype=np.float32)
     spec = {"dtype": "f4", "bdata": base64.b64encode(arr.tobytes()).decode("ascii")}
     if arr.ndim > 1:  # plotly.js needs the shape of 2-D data (a contour's z)
         spec["shape"] = ",".join(map(str, arr.shape))

@@ -40,6 +40,11 @@ def hp_key(values: dict) -> tuple:
 
 def summary(surface, path: np.ndarray, loss: np.ndarray, diverged_at) -> dict:
     """What the results table shows for one run."""
+    with np.errstate(over="ignore", invalid="ignore"):  # paths on their way to diverging pass 1e200
+        return _summary(surface, path, loss, diverged_at)
+
+
+def _summary(surface, path, loss, diverged_at) -> dict:
     finite = np.isfinite(path).all(axis=1)
     last = int(np.flatnonzero(finite)[-1]) if finite.any() else 0
     row = {"final loss": float(loss[last]) if np.isfinite(loss[last]) else None}

@@ -67,12 +67,15 @@ def current() -> Settings:
 
 
 def fmt_value(v: float) -> str:
-    return f"{v:.3g}" if 1e-3 <= abs(v) < 1e4 or v == 0 else f"{v:.0e}".replace("e-0", "e-").replace("e+0", "e")
+    """Slider labels: every stop distinct (they are rounded to 2 significant digits), exponents short."""
+    text = f"{v:.6g}" if 1e-3 <= abs(v) < 1e4 or v == 0 else f"{v:.2g}"
+    return text.replace("e-0", "e-").replace("e+0", "e")
 
 
-def hp_widget(opt_key: str, hp: optimizers.Hyperparameter, disabled: bool = False, label: str | None = None):
+def hp_widget(opt_key: str, hp: optimizers.Hyperparameter, disabled: bool = False, label: str | None = None,
+              key: str | None = None):
     """One hyperparameter's control, from its declaration: toggle, log-stop slider or linear slider."""
-    key = hp_widget_key(opt_key, hp.name)
+    key = key or hp_widget_key(opt_key, hp.name)
     label = label or f"{hp.symbol}  ({hp.name})" if hp.symbol != hp.name else hp.name
     help_text = f"{hp.help} torch default: {hp.default}."
     if hp.is_flag:
