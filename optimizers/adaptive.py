@@ -16,7 +16,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .base import Hyperparameter, Optimizer, eps, l2, lerp, lr, weight_decay
+from .base import Hyperparameter, Optimizer, eps, l2, lerp, lr, running_square, weight_decay
 
 
 class AdagradState(NamedTuple):
@@ -30,8 +30,13 @@ def adagrad_init(theta, hp):
 def adagrad_update(g, state, theta, t, hp):
     g = l2(g, theta, hp.weight_decay)
     clr = hp.lr / (1.0 + (t - 1) * hp.lr_decay)
-    s = state.sum + g * g
-    return (-clr * g) / (np.sqrt(s) + hp.eps), AdagradState(s)
+    s = g * g
+    s += state.sum
+    den = np.sqrt(s)
+    den += hp.eps
+    step = g * -clr
+    step /= den
+    return step, AdagradState(s)
 
 
 class RMSpropState(NamedTuple):
@@ -48,20 +53,25 @@ def rmsprop_init(theta, hp):
 
 def rmsprop_update(g, state, theta, t, hp):
     g = l2(g, theta, hp.weight_decay)
-    a = hp.alpha
-    v = a * state.square_avg + (1.0 - a) * (g * g)
+    v = running_square(state.square_avg, g, hp.alpha)
     gbar = state.grad_avg
     if hp.centered:
-        gbar = lerp(gbar, g, 1.0 - a)
+        gbar = lerp(gbar, g, 1.0 - hp.alpha)
         # v − ḡ² can round below 0 for a near-constant gradient; torch then yields NaN, and so do we
-        den = np.sqrt(v - gbar * gbar) + hp.eps
+        den = gbar * gbar
+        np.subtract(v, den, out=den)
+        np.sqrt(den, out=den)
     else:
-        den = np.sqrt(v) + hp.eps
+        den = np.sqrt(v)
+    den += hp.eps
     b = state.momentum_buffer
     if b is None:
-        return (-hp.lr * g) / den, RMSpropState(v, gbar, None)
-    b = hp.momentum * b + g / den
-    return -hp.lr * b, RMSpropState(v, gbar, b)
+        step = g * -hp.lr
+        step /= den
+        return step, RMSpropState(v, gbar, None)
+    nb = g / den
+    nb += hp.momentum * b
+    return nb * -hp.lr, RMSpropState(v, gbar, nb)
 
 
 class AdadeltaState(NamedTuple):
@@ -76,10 +86,15 @@ def adadelta_init(theta, hp):
 def adadelta_update(g, state, theta, t, hp):
     g = l2(g, theta, hp.weight_decay)
     rho = hp.rho
-    v = rho * state.square_avg + (1.0 - rho) * (g * g)
-    delta = np.sqrt(state.acc_delta + hp.eps) / np.sqrt(v + hp.eps) * g
-    u = rho * state.acc_delta + (1.0 - rho) * (delta * delta)
-    return -hp.lr * delta, AdadeltaState(v, u)
+    v = running_square(state.square_avg, g, rho)
+    delta = state.acc_delta + hp.eps
+    np.sqrt(delta, out=delta)
+    den = v + hp.eps
+    np.sqrt(den, out=den)
+    delta /= den
+    delta *= g
+    u = running_square(state.acc_delta, delta, rho)
+    return delta * -hp.lr, AdadeltaState(v, u)
 
 
 ADAGRAD = Optimizer(

@@ -5,6 +5,8 @@ An optimizer is a pair of pure functions over arrays whose last axis is the para
     init(theta, hp) -> state                    (a NamedTuple; unused fields are None)
     update(g, state, theta, t, hp) -> (delta, state)   with theta_next = theta + delta
 
+``update`` must not modify g, state or theta in place: they are recorded history or the caller's
+data. In-place arithmetic on its own fresh temporaries is fine (and cheaper on large batches).
 ``t`` is torch's step counter, 1 for the first update. ``hp`` is a SimpleNamespace of validated
 hyperparameters: Python floats, or float arrays shaped like the batch plus a trailing axis of 1 so
 they broadcast against (..., D). Flags are always plain bools (the runner splits a batch whose
@@ -141,8 +143,19 @@ def decoupled(theta, lr, weight_decay):
 
 
 def lerp(a, b, w):
-    """a + w(b − a): torch's lerp_, used for first moments."""
-    return a + w * (b - a)
+    """a + w(b − a): torch's lerp_, used for running means. Returns a new array; a and b are not touched."""
+    out = b - a
+    out *= w  # in place on the fresh temporary: this runs every step, often on thousands of rows
+    out += a
+    return out
+
+
+def running_square(avg, g, decay):
+    """decay·avg + (1 − decay)·g², torch's avg.mul_(decay).addcmul_(g, g, value=1 − decay), as a new array."""
+    v = g * g
+    v *= 1.0 - decay
+    v += decay * avg
+    return v
 
 
 # Shared declarations: the same knob means the same thing everywhere.

@@ -38,14 +38,22 @@ def update(g, state, theta, t, hp):
     g = l2(g, theta, hp.weight_decay)
     b = state.momentum_buffer
     if b is None:
-        return -hp.lr * g, state
-    mu = hp.momentum
+        return g * -hp.lr, state
+    mu, damp = hp.momentum, hp.dampening
     # torch's first buffer is a plain copy of g: no (1 − τ) factor on step 1
-    b = g.copy() if t == 1 else mu * b + (1.0 - hp.dampening) * g
-    d = g + mu * b if hp.nesterov else b
+    if t == 1:
+        b = g.copy()
+    else:
+        b = b * mu
+        b += g if isinstance(damp, float) and damp == 0.0 else (1.0 - damp) * g  # (1 − 0)·g is g exactly
+    if hp.nesterov:
+        d = b * mu
+        d += g
+    else:
+        d = b
     if not isinstance(mu, float):  # batched μ with zeros: torch skips the buffer for those rows
         d = np.where(mu == 0.0, g, d)
-    return -hp.lr * d, SGDState(b)
+    return d * -hp.lr, SGDState(b)
 
 
 def _momentum(default: float, slider: tuple[float, float] = (0.0, 0.999)) -> Hyperparameter:

@@ -52,8 +52,16 @@ class Surface:
         """Analytic gradient at points (..., 2) -> (..., 2)."""
         x, y = _split(xy)
         with np.errstate(over="ignore", invalid="ignore"):
-            gx, gy = self.grad_fn(x, y)
-            out = np.empty(np.broadcast_shapes(np.shape(gx), np.shape(gy)) + (2,))  # np.stack costs ~2 µs per call
-            out[..., 0] = gx
-            out[..., 1] = gy
-            return out
+            return self._pack(x, y)
+
+    def raw_grad(self, xy: np.ndarray) -> np.ndarray:
+        """grad() without input conversion or warning guard, for a caller that holds np.errstate already
+        and passes float64 arrays (the optimizer runner: at one trajectory those guards are a third of a step)."""
+        return self._pack(xy[..., 0], xy[..., 1])
+
+    def _pack(self, x, y) -> np.ndarray:
+        gx, gy = self.grad_fn(x, y)
+        out = np.empty(x.shape + (2,))  # np.stack costs ~2 µs per call
+        out[..., 0] = gx
+        out[..., 1] = gy
+        return out
