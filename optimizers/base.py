@@ -115,6 +115,13 @@ class Optimizer:
                 if name in kwargs:
                     raise ValueError(f"{name} given twice (in betas and by name)")
                 kwargs[name] = v
+        for name in set(kwargs) & set(self.fixed) - set(self.names()):
+            # torch's spelling of what this variant pins (amsgrad=True for "amsgrad", nesterov=True for "nag"): fine
+            # when it agrees, an error naming the right key when it does not
+            value = kwargs.pop(name)
+            if np.any(np.asarray(value) != self.fixed[name]):
+                raise ValueError(f"Invalid {name} value for {self.key}: {value!r} ({self.key} always uses "
+                                 f"{name}={self.fixed[name]!r}; pick another optimizer for the other setting)")
         unknown = sorted(set(kwargs) - set(self.names()))
         if unknown:
             valid = ", ".join(self.names()) + (", betas" if "beta1" in self.names() else "")

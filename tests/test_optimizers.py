@@ -207,7 +207,7 @@ def test_online_problem_with_step_dependent_gradient_and_projection():
     ("nag", {"momentum": 0.0}, "Nesterov momentum requires a momentum > 0"),
     ("nag", {"dampening": 0.5}, "Nesterov momentum requires zero dampening"),
     ("adam", {"foo": 1}, "Unknown hyperparameter 'foo' for adam"),
-    ("gd", {"momentum": 0.9}, "Unknown hyperparameter 'momentum' for gd"),
+    ("gd", {"momentum": 0.9}, "Invalid momentum value for gd: 0.9 (gd always uses momentum=0.0"),
     ("adam", {"amsgrad": "yes"}, "Invalid amsgrad value: 'yes'"),
     ("adam", {"lr": "fast"}, "Invalid learning rate: 'fast'"),
     ("adam", {"lr": [0.1, -0.1]}, "Invalid learning rate: -0.1"),
@@ -255,3 +255,11 @@ def test_centered_rmsprop_negative_variance_is_reported_as_divergence_like_torch
 
     traj = optimizers.simulate("rmsprop", Ramp(), (0.0, 0.0), 10, alpha=0.0, centered=True, eps=0.0)
     assert traj.diverged_at == 1 or traj.diverged_at is None
+
+
+def test_torch_keywords_pinned_by_a_variant_are_accepted_when_they_agree():
+    same = optimizers.simulate("amsgrad", ROSEN, (-1.0, 1.5), 20, amsgrad=True)
+    np.testing.assert_array_equal(same.path, optimizers.simulate("adam", ROSEN, (-1.0, 1.5), 20, amsgrad=True).path)
+    optimizers.simulate("nag", ROSEN, (-1.0, 1.5), 5, nesterov=True)
+    with pytest.raises(ValueError, match="Invalid nesterov value for nag: False"):
+        optimizers.simulate("nag", ROSEN, (-1.0, 1.5), 5, nesterov=False)
