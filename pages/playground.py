@@ -7,7 +7,7 @@ import optimizers
 import plots
 import surfaces
 from ui import compute, widgets
-from ui.settings import check, to_query
+from ui.settings import check, start_limits, to_query
 
 notices = widgets.load_once()
 
@@ -18,8 +18,9 @@ with st.sidebar:
                    help="Pick any set; each gets its own colour and its own sliders below the chart.")
     st.markdown("**Start** (or click the map)")
     cx, cy = st.columns(2)
-    cx.number_input("x", key="start_x", step=0.1, format="%.3f")
-    cy.number_input("y", key="start_y", step=0.1, format="%.3f")
+    (xlo, xhi), (ylo, yhi) = start_limits(st.session_state.surface)  # what a share link accepts, too
+    cx.number_input("x", key="start_x", step=0.1, format="%.3f", min_value=xlo, max_value=xhi)
+    cy.number_input("y", key="start_y", step=0.1, format="%.3f", min_value=ylo, max_value=yhi)
     widgets.run_controls()
     st.toggle("Same α for all", key="same_lr",
               help="Give every optimizer one learning rate. Comparing optimizers at different α is a common source "
@@ -58,10 +59,10 @@ for i, key in enumerate(s.optimizers):
     rows.append({"optimizer": opt.label, "α": hps["lr"], **compute.summary(surface, out["path"], out["loss"],
                                                                             out["diverged_at"])})
 
-for run, key in zip(runs, s.optimizers, strict=True):
-    if run.diverged_at is not None:
+for run, key, row in zip(runs, s.optimizers, rows, strict=True):
+    if row["status"].startswith("diverged"):  # also a loss that overflowed while the position stayed finite
         lr = s.hyperparameters(key)["lr"]
-        st.badge(f"{run.label} diverged at step {run.diverged_at}: lower α (now {lr:g})", icon="💥", color="red")
+        st.badge(f"{run.label} {row['status']}: lower α (now {lr:g})", icon="💥", color="red")
 
 bounds = plots.style.view_bounds(surface, [s.start])
 bounds_key = tuple(map(tuple, bounds))

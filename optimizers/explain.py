@@ -1,0 +1,393 @@
+"""What happened inside an optimizer at each step, derived from the engine's recorded state. Pure NumPy.
+
+    traj = optimizers.simulate("adam", surface, start, 100)       # record="full", every=1
+    ex = explain.explain(traj)
+    ex.update[t - 1]           # θₜ₊₁ − θₜ: read off the path
+    ex.step[t - 1]             # the same step rebuilt from the explained quantities (−lr_eff ⊙ direction + decay)
+    ex.quantities["m̂"]         # (S, D): m̂ₜ = mₜ / (1 − β₁ᵗ) for t = 1..S
+    ex.lr_eff                  # (S, D): the per-parameter learning rate, α / (√v̂ₜ + ε) for Adam
+    explain.narrate(ex, t - 1) # the update of step t, sub-step by sub-step, with the numbers
+
+Nothing here runs an optimizer: every number comes from the Trajectory (path, grad, state) and the
+resolved hyperparameters, following the rules in optimizers/*.py (and torch's, which they equal).
+Row k of every (S, D) array belongs to step t = k + 1, the update from path[k] to path[k + 1].
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .base import Optimizer
+
+
+@dataclass
+class Explanation:
+    optimizer: str
+    hyperparameters: dict  # every hyperparameter, the variant's fixed flags included
+    t: np.ndarray  # (S,) step numbers 1..S
+    theta: np.ndarray  # (S, D) θₜ: where step t starts
+    grad: np.ndarray  # (S, D) gₜ as the optimizer used it (after noise, with L2 decay λθ added)
+    update: np.ndarray  # (S, D) θₜ₊₁ − θₜ from the path
+    step: np.ndarray  # (S, D) the step rebuilt from the quantities below
+    lr_eff: np.ndarray  # (S, D) per-parameter effective learning rate
+    direction: np.ndarray  # (S, D) what lr_eff multiplies: gₜ, m̂ₜ, the momentum buffer, …
+    direction_name: str  # its symbol: "g", "m̂", "b", …
+    quantities: dict[str, np.ndarray] = field(default_factory=dict)  # symbol -> (S, D), in display order
+    first: str | None = None  # the symbol in `quantities` of the first moment / velocity (an arrow in the inspector)
+    root: str | None = None  # the symbol in `quantities` of the per-axis scale the step is divided by (√v̂, √G, …)
+    decay: np.ndarray | None = None  # (S, D) decoupled weight-decay step (AdamW), else None
+    notes: tuple[str, ...] = ()  # what the family's derivation assumed
+
+    @property
+    def steps(self) -> int:
+        return len(self.t)
+
+    def row(self, k: int) -> dict[str, np.ndarray]:
+        """Every per-step vector at row k (step t = k + 1), for a table."""
+        out = {"θₜ": self.theta[k], "g": self.grad[k], **{n: q[k] for n, q in self.quantities.items()},
+               "lr_eff": self.lr_eff[k], "update": self.update[k]}
+        return out
+
+
+def _get(name: str) -> Optimizer:
+    from . import get  # the package registry; imported late so this module can load first
+
+    return get(name)
+
+
+def explain(traj, hyperparameters: dict | None = None) -> Explanation:
+    """The Explanation of a single, fully recorded run (record="full", every=1)."""
+    if np.ndim(traj.path) != 2:
+        raise ValueError("explain() takes a single run, not a batch: index the batch first")
+    if traj.grad is None:
+        raise ValueError('explain() needs a run recorded with record="full"')
+    if traj.index is not None and not np.array_equal(traj.index, np.arange(len(traj.path))):
+        raise ValueError("explain() needs every step recorded (every=1)")
+    return from_arrays(traj.optimizer, hyperparameters or traj.hyperparameters, traj.path, traj.grad, traj.state)
+
+
+def from_arrays(optimizer: str, hyperparameters: dict, path, grad, state: dict) -> Explanation:
+    """The same from plain arrays (what a cached page keeps): path (S+1, D), grad (S, D), state name -> (S+1, D)."""
+    opt = _get(optimizer)
+    hp = {**opt.fixed, **opt.resolve(**{k: v for k, v in hyperparameters.items() if k in opt.names()})}
+    path = np.asarray(path, dtype=np.float64)
+    raw = np.asarray(grad, dtype=np.float64)
+    s = len(raw)
+    base = dict(optimizer=opt.key, hyperparameters=hp, t=np.arange(1, s + 1), theta=path[:-1], update=np.diff(path, axis=0))
+    with np.errstate(all="ignore"):
+        return _FAMILY[opt.key](hp, base, raw, {k: np.asarray(v, dtype=np.float64) for k, v in state.items()})
+
+
+def _tcol(base) -> np.ndarray:
+    return base["t"][:, None].astype(np.float64)
+
+
+def _l2(raw, theta, hp):
+    lam = hp.get("weight_decay", 0.0)
+    return raw + lam * theta if lam else raw
+
+
+def _sgd(hp, base, raw, state):
+    g = _l2(raw, base["theta"], hp)
+    lr = np.full_like(g, hp["lr"])
+    if "momentum_buffer" not in state:  # gd, or momentum 0: torch keeps no buffer
+        return Explanation(**base, grad=g, step=-lr * g, lr_eff=lr, direction=g, direction_name="g",
+                           notes=("θₜ₊₁ = θₜ − α gₜ",))
+    b = state["momentum_buffer"][1:]
+    mu = hp["momentum"]
+    direction, name = (g + mu * b, "g + γb") if hp.get("nesterov") else (b, "b")
+    q = {"b": b, "v": hp["lr"] * b}  # torch's buffer, and the article's velocity vₜ = α·bₜ
+    return Explanation(**base, grad=g, step=-lr * direction, lr_eff=lr, direction=direction, direction_name=name,
+                       quantities=q, first="b",
+                       notes=("torch's buffer b = v/α: vₜ = γvₜ₋₁ + αgₜ is α·bₜ",))
+
+
+def _adagrad(hp, base, raw, state):
+    g = _l2(raw, base["theta"], hp)
+    big_g = state["sum"][1:]
+    clr = hp["lr"] / (1.0 + (_tcol(base) - 1.0) * hp["lr_decay"])
+    root = np.sqrt(big_g)
+    lr_eff = clr / (root + hp["eps"])
+    return Explanation(**base, grad=g, step=-lr_eff * g, lr_eff=lr_eff, direction=g, direction_name="g",
+                       quantities={"G": big_g, "√G": root}, root="√G")
+
+
+def _rmsprop(hp, base, raw, state):
+    g = _l2(raw, base["theta"], hp)
+    v = state["square_avg"][1:]
+    q = {"E[g²]": v}
+    if hp["centered"]:
+        gbar = state["grad_avg"][1:]
+        q["E[g]"] = gbar
+        root = np.sqrt(v - gbar * gbar)
+        q["√(E[g²] − E[g]²)"] = root
+        root_name = "√(E[g²] − E[g]²)"
+    else:
+        root = np.sqrt(v)
+        q["√E[g²]"] = root
+        root_name = "√E[g²]"
+    den = root + hp["eps"]
+    lr_eff = hp["lr"] / den
+    if "momentum_buffer" in state:
+        b = state["momentum_buffer"][1:]
+        q["b"] = b
+        return Explanation(**base, grad=g, step=-hp["lr"] * b, lr_eff=lr_eff, direction=g, direction_name="g",
+                           quantities=q, root=root_name,
+                           notes=("with momentum μ: bₜ = μbₜ₋₁ + gₜ/(√E[g²]ₜ + ε), θₜ₊₁ = θₜ − α bₜ",))
+    return Explanation(**base, grad=g, step=-lr_eff * g, lr_eff=lr_eff, direction=g, direction_name="g",
+                       quantities=q, root=root_name)
+
+
+def _adadelta(hp, base, raw, state):
+    g = _l2(raw, base["theta"], hp)
+    v = state["square_avg"][1:]
+    u_prev = state["acc_delta"][:-1]
+    ratio = np.sqrt(u_prev + hp["eps"]) / np.sqrt(v + hp["eps"])
+    lr_eff = hp["lr"] * ratio
+    q = {"E[g²]": v, "E[Δθ²]ₜ₋₁": u_prev, "√E[g²]": np.sqrt(v)}
+    return Explanation(**base, grad=g, step=-hp["lr"] * (ratio * g), lr_eff=lr_eff, direction=g, direction_name="g",
+                       quantities=q, root="√E[g²]")
+
+
+def _moments_decay(hp, base, raw):
+    """(gradient used, decoupled decay step or None) for the Adam family."""
+    if hp.get("decoupled_weight_decay"):
+        lam = hp["weight_decay"]
+        return raw, (-hp["lr"] * lam * base["theta"] if lam else None)
+    return _l2(raw, base["theta"], hp), None
+
+
+def _plus(step, decay):
+    return step if decay is None else step + decay
+
+
+def _adam(hp, base, raw, state):
+    g, decay = _moments_decay(hp, base, raw)
+    t = _tcol(base)
+    m, v = state["exp_avg"][1:], state["exp_avg_sq"][1:]
+    corrected = hp["bias_correction"]
+    bc1 = 1.0 - hp["beta1"] ** t if corrected else np.ones_like(t)
+    bc2 = 1.0 - hp["beta2"] ** t if corrected else np.ones_like(t)
+    q = {"m": m, "v": v}
+    if hp["amsgrad"]:
+        vmax = state["max_exp_avg_sq"][1:]
+        q["v_max"] = vmax
+        v_used = vmax
+    else:
+        v_used = v
+    m_hat, v_hat = m / bc1, v_used / bc2
+    q["m̂"], q["v̂"] = m_hat, v_hat
+    q["√v̂"] = np.sqrt(v_hat)
+    lr_eff = hp["lr"] / (q["√v̂"] + hp["eps"])
+    notes = ("m̂ = m/(1 − β₁ᵗ), v̂ = v/(1 − β₂ᵗ)" if corrected else "no bias correction: m̂ = m, v̂ = v",)
+    if hp["amsgrad"]:
+        notes += ("AMSGrad: v̂ = max(v_max)/(1 − β₂ᵗ), the running maximum of the raw v, corrected afterwards",)
+    return Explanation(**base, grad=g, step=_plus(-lr_eff * m_hat, decay), lr_eff=lr_eff, direction=m_hat,
+                       direction_name="m̂", quantities=q, first="m̂", root="√v̂", decay=decay, notes=notes)
+
+
+def _nadam(hp, base, raw, state):
+    g, decay = _moments_decay(hp, base, raw)
+    t = _tcol(base)
+    b1, b2, psi = hp["beta1"], hp["beta2"], hp["momentum_decay"]
+    mu = b1 * (1.0 - 0.5 * 0.96 ** (t * psi))
+    mu_next = b1 * (1.0 - 0.5 * 0.96 ** ((t + 1.0) * psi))
+    prod = np.cumprod(mu, axis=0)
+    m, v = state["exp_avg"][1:], state["exp_avg_sq"][1:]
+    v_hat = v / (1.0 - b2**t)
+    look = (1.0 - mu) / (1.0 - prod) * g + mu_next / (1.0 - prod * mu_next) * m
+    root = np.sqrt(v_hat)
+    lr_eff = hp["lr"] / (root + hp["eps"])
+    q = {"m": m, "v": v, "m̂": look, "v̂": v_hat, "√v̂": root}
+    return Explanation(**base, grad=g, step=_plus(-lr_eff * look, decay), lr_eff=lr_eff, direction=look,
+                       direction_name="m̂", quantities=q, first="m̂", root="√v̂", decay=decay,
+                       notes=("NAdam's m̂ is the look-ahead (1 − μₜ)gₜ/(1 − Πμ) + μₜ₊₁mₜ/(1 − Πμ·μₜ₊₁)",))
+
+
+def _adamax(hp, base, raw, state):
+    g = _l2(raw, base["theta"], hp)
+    t = _tcol(base)
+    m, u = state["exp_avg"][1:], state["exp_inf"][1:]
+    m_hat = m / (1.0 - hp["beta1"] ** t)
+    lr_eff = hp["lr"] / u
+    q = {"m": m, "u": u, "m̂": m_hat}
+    return Explanation(**base, grad=g, step=-lr_eff * m_hat, lr_eff=lr_eff, direction=m_hat, direction_name="m̂",
+                       quantities=q, first="m̂", root="u", notes=("u = max(β₂u, |g| + ε) replaces √v̂",))
+
+
+def _rectifier(t, beta2):
+    """RAdam's (ρₜ, r) for a column of steps; r is NaN where ρₜ ≤ 5 (Liu et al. 2020, as in optimizers/adam.py)."""
+    rho_inf = 2.0 / (1.0 - beta2) - 1.0
+    rho_t = rho_inf - 2.0 * t * beta2**t / (1.0 - beta2**t)
+    ok = rho_t > 5.0
+    radicand = (rho_t - 4.0) * (rho_t - 2.0) * rho_inf / ((rho_inf - 4.0) * (rho_inf - 2.0) * rho_t)
+    return rho_t, np.where(ok, np.sqrt(np.where(ok, radicand, 1.0)), np.nan)
+
+
+def _radam(hp, base, raw, state):
+    g, decay = _moments_decay(hp, base, raw)
+    t = _tcol(base)
+    b1, b2 = hp["beta1"], hp["beta2"]
+    m, v = state["exp_avg"][1:], state["exp_avg_sq"][1:]
+    bc2 = 1.0 - b2**t
+    m_hat, v_hat = m / (1.0 - b1**t), v / bc2
+    rho, r = _rectifier(t, b2)
+    adaptive = rho > 5.0
+    rect = np.where(adaptive, r, 1.0)
+    lr_eff = np.where(adaptive, hp["lr"] * rect * np.sqrt(bc2) / (np.sqrt(v) + hp["eps"]), hp["lr"])
+    lr_eff = np.broadcast_to(lr_eff, g.shape).copy()
+    q = {"m": m, "v": v, "m̂": m_hat, "v̂": v_hat, "√v̂": np.sqrt(v_hat),
+         "r": np.broadcast_to(np.where(adaptive, r, np.nan), g.shape).copy()}
+    return Explanation(**base, grad=g, step=_plus(-lr_eff * m_hat, decay), lr_eff=lr_eff, direction=m_hat,
+                       direction_name="m̂", quantities=q, first="m̂", root="√v̂", decay=decay,
+                       notes=("while ρₜ ≤ 5 the step is plain momentum α·m̂ (r undefined)",))
+
+
+_FAMILY = {
+    "gd": _sgd, "momentum": _sgd, "nag": _sgd,
+    "adagrad": _adagrad, "rmsprop": _rmsprop, "adadelta": _adadelta,
+    "adam": _adam, "amsgrad": _adam, "adamw": _adam, "nadam": _nadam, "adamax": _adamax, "radam": _radam,
+}
+
+
+# ---------------------------------------------------------------- narration
+
+
+@dataclass(frozen=True)
+class Substep:
+    text: str  # one sentence, markdown
+    latex: str  # the equation with this step's numbers in it
+
+
+def vec(a, digits: int = 4) -> str:
+    """A vector as LaTeX (x, y) with `digits` significant digits."""
+    return r"\left(" + ",\\ ".join(num(x, digits) for x in np.atleast_1d(a)) + r"\right)"
+
+
+def num(x, digits: int = 4) -> str:
+    x = float(x)
+    if not np.isfinite(x):
+        return r"\text{" + str(x) + "}"
+    if x == 0:
+        return "0"
+    text = f"{x:.{digits}g}"
+    if "e" in text:
+        mant, exp = text.split("e")
+        return rf"{mant} \times 10^{{{int(exp)}}}"
+    return text
+
+
+def narrate(ex: Explanation, k: int) -> list[Substep]:
+    """The sub-steps of update t = k + 1, in the article's notation, with the recorded numbers."""
+    if not 0 <= k < ex.steps:
+        raise ValueError(f"step index {k} outside 0..{ex.steps - 1}")
+    hp, t = ex.hyperparameters, int(ex.t[k])
+    q = {n: a[k] for n, a in ex.quantities.items()}
+    prev = {n: (a[k - 1] if k else np.zeros_like(a[k])) for n, a in ex.quantities.items()}
+    out = [Substep("**Take the gradient** at the current point: it points uphill, so the step goes against it.",
+                   rf"g_{{{t}}} = \nabla f(\theta_{{{t}}}) = {vec(ex.grad[k])}")]
+    key = ex.optimizer
+    a = num(hp["lr"])
+    if key == "gd" or (key in ("momentum", "nag") and ex.first is None):
+        out.append(Substep("**Step** against the gradient, the same α for every coordinate.",
+                           rf"\theta_{{{t + 1}}} = \theta_{{{t}}} - {a}\, g_{{{t}}} = {vec(ex.theta[k] + ex.update[k])}"))
+        return out
+    if key in ("momentum", "nag"):
+        g_ = num(hp["momentum"])
+        first = t == 1
+        damp = hp.get("dampening", 0.0)
+        share = rf"(1 - {num(damp)})\, " if damp else ""
+        out.append(Substep(
+            "**Update the velocity**: keep a fraction γ of the previous one and add the new gradient"
+            + (" (the first buffer is the gradient itself)." if first else "."),
+            rf"b_{{{t}}} = {g_}\, b_{{{t - 1}}} + {share}g_{{{t}}} = {vec(q['b'])}" if not first
+            else rf"b_{{1}} = g_1 = {vec(q['b'])}"))
+        if key == "nag":
+            out.append(Substep("**Look ahead**: Nesterov steps along the gradient plus γ times the new velocity.",
+                               rf"d = g_{{{t}}} + {g_}\, b_{{{t}}} = {vec(ex.direction[k])}"))
+        out.append(Substep("**Step** along the velocity, scaled by α (the article's vₜ = α·bₜ).",
+                           rf"\Delta\theta = -{a}\, {'d' if key == 'nag' else 'b_{' + str(t) + '}'} = {vec(ex.step[k])},"
+                           rf"\quad \theta_{{{t + 1}}} = {vec(ex.theta[k] + ex.update[k])}"))
+        return out
+    if key == "adagrad":
+        out.append(Substep("**Add the squared gradient** to the running sum G, one number per coordinate.",
+                           rf"G_{{{t}}} = G_{{{t - 1}}} + g_{{{t}}}^2 = {vec(q['G'])}"))
+        out.append(Substep("**Divide α by √G**: coordinates that have seen large gradients get small steps, for good.",
+                           rf"\frac{{\alpha_t}}{{\sqrt{{G_{{{t}}}}} + \epsilon}} = {vec(ex.lr_eff[k])}"))
+    elif key == "rmsprop":
+        r = num(hp["alpha"])
+        out.append(Substep("**Update the running mean of squared gradients**, one per coordinate.",
+                           rf"E[g^2]_{{{t}}} = {r}\, E[g^2]_{{{t - 1}}} + (1 - {r})\, g_{{{t}}}^2 = {vec(q['E[g²]'])}"))
+        out.append(Substep("**Divide α by its root**: a steep coordinate gets a brake, a flat one a push.",
+                           rf"\frac{{\alpha}}{{\sqrt{{E[g^2]_{{{t}}}}} + \epsilon}} = {vec(ex.lr_eff[k])}"))
+        if "b" in q:
+            out.append(Substep("**Momentum** on the scaled gradient.",
+                               rf"b_{{{t}}} = {num(hp['momentum'])}\, b_{{{t - 1}}} + g_{{{t}}}/(\sqrt{{E[g^2]}} + \epsilon)"
+                               rf" = {vec(q['b'])}"))
+    elif key == "adadelta":
+        r = num(hp["rho"])
+        out.append(Substep("**Update the running mean of squared gradients.**",
+                           rf"E[g^2]_{{{t}}} = {r}\, E[g^2]_{{{t - 1}}} + (1 - {r})\, g_{{{t}}}^2 = {vec(q['E[g²]'])}"))
+        out.append(Substep("**Scale by the RMS of past steps over the RMS of gradients**: the units of θ, no α needed.",
+                           rf"\frac{{\sqrt{{E[\Delta\theta^2]_{{{t - 1}}} + \epsilon}}}}{{\sqrt{{E[g^2]_{{{t}}} + \epsilon}}}}"
+                           rf" = {vec(ex.lr_eff[k])}"))
+    else:  # the Adam family
+        b1, b2 = num(hp["beta1"]), num(hp["beta2"])
+        out.append(Substep(f"**Decay the first moment by β₁ = {b1}** and mix in the new gradient: a running mean (momentum).",
+                           rf"m_{{{t}}} = {b1}\, m_{{{t - 1}}} + (1 - {b1})\, g_{{{t}}}"
+                           rf" = {b1}\,{vec(prev['m'])} + {num(1 - hp['beta1'])}\,"
+                           rf"{vec(ex.grad[k])} = {vec(q['m'])}"))
+        if key == "adamax":
+            out.append(Substep(f"**Decay the largest recent |g| by β₂ = {b2}**, unless the new |g| is larger.",
+                               rf"u_{{{t}}} = \max({b2}\, u_{{{t - 1}}},\ |g_{{{t}}}| + \epsilon) = {vec(q['u'])}"))
+        else:
+            out.append(Substep(f"**Decay the second moment by β₂ = {b2}** and mix in the squared gradient (RMSProp).",
+                               rf"v_{{{t}}} = {b2}\, v_{{{t - 1}}} + (1 - {b2})\, g_{{{t}}}^2 = {vec(q['v'])}"))
+        if key == "amsgrad" or (key in ("adam", "adamw") and hp.get("amsgrad")):
+            out.append(Substep("**Keep the maximum** of every v so far (AMSGrad): the denominator never shrinks back.",
+                               rf"v^{{\max}}_{{{t}}} = \max(v^{{\max}}_{{{t - 1}}},\ v_{{{t}}}) = {vec(q['v_max'])}"))
+        if key == "nadam":
+            out.append(Substep("**Look ahead** (Nesterov): mix the current gradient and the next momentum, bias-corrected "
+                               "by the μ schedule.", rf"\hat m_{{{t}}} = {vec(q['m̂'])}"))
+            out.append(Substep("**Correct v for its zero start.**",
+                               rf"\hat v_{{{t}}} = \frac{{v_{{{t}}}}}{{1 - {b2}^{{{t}}}}} = {vec(q['v̂'])}"))
+        elif key == "adamax":
+            out.append(Substep("**Correct m for its zero start**: early means are pulled towards 0.",
+                               rf"\hat m_{{{t}}} = \frac{{m_{{{t}}}}}{{1 - {b1}^{{{t}}}}} = {vec(q['m̂'])}"))
+        elif hp.get("bias_correction", True):
+            vname = "v^{\\max}" if "v_max" in q else "v"
+            out.append(Substep("**Correct both for their zero start**: divide by 1 − βᵗ, which is small early on.",
+                               rf"\hat m_{{{t}}} = \frac{{m_{{{t}}}}}{{1 - {b1}^{{{t}}}}} = {vec(q['m̂'])},\quad "
+                               rf"\hat v_{{{t}}} = \frac{{{vname}_{{{t}}}}}{{1 - {b2}^{{{t}}}}} = {vec(q['v̂'])}"))
+        else:
+            out.append(Substep("**No bias correction** (simplified Adam): m̂ = m and v̂ = v.",
+                               rf"\hat m_{{{t}}} = {vec(q['m̂'])},\quad \hat v_{{{t}}} = {vec(q['v̂'])}"))
+        if key == "radam" and np.isfinite(q["r"]).all():
+            out.append(Substep("**Rectify**: v̂ has enough history (ρₜ > 5), so the adaptive step is scaled by r.",
+                               rf"r_{{{t}}} = {num(q['r'][0])},\quad \alpha_{{\text{{eff}}}} = "
+                               rf"\frac{{\alpha\, r_{{{t}}} \sqrt{{1 - {b2}^{{{t}}}}}}}{{\sqrt{{v_{{{t}}}}} + \epsilon}}"
+                               rf" = {vec(ex.lr_eff[k])}"))
+        elif key == "radam":
+            out.append(Substep("**Too early to trust v̂** (ρₜ ≤ 5): take a plain momentum step, α for every coordinate.",
+                               rf"\alpha_{{\text{{eff}}}} = \alpha = {a}"))
+        else:
+            denom = "u" if key == "adamax" else r"\sqrt{\hat v} + \epsilon"
+            out.append(Substep("**The per-coordinate learning rate**: α divided by the size of recent gradients.",
+                               rf"\frac{{\alpha}}{{{denom}}} = {vec(ex.lr_eff[k])}"))
+    # the step itself
+    d = ex.direction_name
+    dlatex = {"m̂": r"\hat m", "g": "g", "b": "b"}.get(d, d)
+    if ex.decay is not None:
+        out.append(Substep("**Decay the weights** (AdamW): shrink θ by αλ, outside the adaptive scaling.",
+                           rf"-\alpha\lambda\,\theta_{{{t}}} = {vec(ex.decay[k])}"))
+    if key == "rmsprop" and "b" in q:
+        out.append(Substep("**Step** along the momentum buffer, scaled by α.",
+                           rf"\Delta\theta = -{a}\, b_{{{t}}} = {vec(ex.step[k])},"
+                           rf"\quad \theta_{{{t + 1}}} = {vec(ex.theta[k] + ex.update[k])}"))
+        return out
+    out.append(Substep(f"**Step**: each coordinate moves by its own learning rate times {d}.",
+                       rf"\Delta\theta = -\alpha_{{\text{{eff}}}} \odot {dlatex} = {vec(ex.step[k])},\quad "
+                       rf"\theta_{{{t + 1}}} = {vec(ex.theta[k] + ex.update[k])}"))
+    return out

@@ -1,0 +1,145 @@
+"""When Adam fails: Reddi, Kale & Kumar (2018), run on the engine's own Adam and AMSGrad."""
+
+import numpy as np
+import streamlit as st
+
+from surfaces import online
+from teaching import figures, reddi
+from ui.widgets import fmt_value
+
+ss = st.session_state
+ADAM, AMS = "#D55E00", "#0072B2"
+CONFIG = {"displaylogo": False}
+
+
+def pick(label: str, key: str, options: list, default, help: str | None = None):
+    if key not in ss or ss[key] not in options:
+        ss[key] = default
+    ss[key] = ss[key]
+    return st.select_slider(label, options=options, key=key, format_func=fmt_value, help=help)
+
+
+@st.cache_data(max_entries=32, show_spinner="Running 2 × tens of thousands of steps…")
+def fig1_runs(lr: float, periods: int, start: float) -> dict:
+    """Per optimizer: the per-period band of xₜ, the thinned average regret, the final iterate."""
+    out = {}
+    for key in ("adam", "amsgrad"):
+        traj = reddi.fig1(key, lr=lr, periods=periods, start=start)
+        ends, mean, low, high = online.period_stats(online.FIG1, traj.path)
+        regret = online.average_regret(online.FIG1, traj.path)
+        keep = figures.thin(len(regret))
+        out[key] = dict(ends=ends, mean=mean, low=low, high=high, regret_t=keep + 1, regret=regret[keep],
+                        final=float(traj.path[-1, 0]), last_mean=float(mean[-1]))
+    return out
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def theorem1_runs(C: float, lr: float, steps: int) -> dict:
+    out = {}
+    problem = online.theorem1(C)
+    for key in ("adam", "amsgrad"):
+        traj = reddi.theorem1(key, C=C, lr=lr, steps=steps)
+        regret = online.average_regret(problem, traj.path)
+        keep = figures.thin(len(traj.path))
+        out[key] = dict(t=keep, x=traj.path[keep, 0], regret_t=np.arange(1, len(regret) + 1), regret=regret,
+                        final=float(traj.path[-1, 0]))
+    return out
+
+
+st.title("When Adam fails")
+st.markdown("Adam can fail even on a convex problem in one variable. Reddi, Kale & Kumar (2018) built such a problem "
+            "and a one-line fix, AMSGrad. Both runs below use the engine's own Adam and AMSGrad, the same code as "
+            "torch.optim.Adam with `amsgrad=False` and `amsgrad=True`.")
+
+# ------------------------------------------------------------------ Figure 1's problem
+st.header("1. A loss that changes every step")
+eq1, eq2 = st.columns(2)
+eq1.latex(online.FIG1.latex)
+eq2.latex(r"x_{t+1} = \Pi_{[-1,1]}\!\left(x_t - \frac{\alpha\, \hat m_t}{\sqrt{\hat v_t} + \epsilon}\right),"
+          r"\quad \beta_1 = 0.9,\ \beta_2 = 0.99")
+text, _ = st.columns([3, 1])
+with text:
+    st.markdown("This is online learning: each step t brings its own loss fₜ(x), and x must stay in [−1, 1] (after each "
+                "step it is clipped back, the projection Π). On one step in 101 the loss is 1010x, on the other 100 "
+                "it is −10x.")
+    st.markdown("Over a period the losses add up to 1010x − 100·10x = 10x, so the best fixed choice is x = −1. Adam "
+                "ends at +1, the worst point; AMSGrad finds −1.")
+    c1, c2, c3 = st.columns(3)
+    with c1:
+        lr = pick("α", "adam_fails.fig1.lr", [0.005, 0.01, 0.02, 0.05], reddi.FIG1_LR)
+    with c2:
+        periods = pick("periods of 101 steps", "adam_fails.fig1.periods", [100, 200, 400, 600, 1000, 2000],
+                       reddi.FIG1_PERIODS)
+    with c3:
+        start = pick("start x₁", "adam_fails.fig1.start", [-1.0, -0.5, 0.0, 0.5, 1.0], reddi.FIG1_START)
+
+runs = fig1_runs(float(lr), int(periods), float(start))
+a, m = runs["adam"], runs["amsgrad"]
+k1, k2, k3 = st.columns(3)
+k1.metric("Adam: final x", f"{a['final']:+.3f}", help="x after the last step (a whole number of periods).")
+k2.metric("AMSGrad: final x", f"{m['final']:+.3f}", help="x after the last step (a whole number of periods).")
+k3.metric("steps", f"{periods * online.FIG1.period:,}")
+st.caption("Final x is read just before the next large gradient. For AMSGrad that is the top of its wobble: the large "
+           "gradient pushes it down to −1, and the 100 small ones lift it by about 10α before the next one.")
+left, right = st.columns(2)
+left.plotly_chart(figures.online_x_figure(
+    {"Adam": (a["ends"], a["mean"], a["low"], a["high"], ADAM),
+     "AMSGrad": (m["ends"], m["mean"], m["low"], m["high"], AMS)}, optimum=online.FIG1.optimum,
+    title="xₜ: mean over each period of 101 steps (band: its range)"), key="adam_fails.fig1.x", config=CONFIG)
+right.plotly_chart(figures.regret_figure({"Adam": (a["regret_t"], a["regret"], ADAM),
+                                          "AMSGrad": (m["regret_t"], m["regret"], AMS)}),
+                   key="adam_fails.fig1.regret", config=CONFIG)
+
+st.subheader("Why Adam drifts the wrong way")
+st.markdown("Adam divides each step by √v̂, a running mean of recent squared gradients; with β₂ = 0.99 it remembers "
+            "about 100 steps. The big gradient 1010 arrives once, inflates v, and is divided by that large √v: its step "
+            "is small. Over the next 100 steps v fades again, so the small gradients −10 get steps of almost full size.")
+st.markdown("So the hundred small pushes up beat the one large push down, although the large one carries more "
+            "weight in the sum of the losses.")
+st.subheader("About α, and the regret")
+st.markdown("The paper shrinks the step as αₜ = α/√t; the engine, like torch.optim.Adam without a scheduler, keeps "
+            "α constant. That is enough: Adam goes to +1 at every α. AMSGrad drifts to −1 at a speed proportional to "
+            "α and wobbles inside each period by about 10α (the shaded band): at α = 0.02 it arrives after about 50 000 "
+            "steps and stays within 0.1 of −1. A smaller α wobbles less but needs more steps to get there.")
+st.markdown("The regret Rₜ = Σₛ fₛ(xₛ) − min over x of Σₛ fₛ(x) is what a run lost against the best fixed x chosen "
+            "in hindsight. With a constant α both runs pay for their wobble (about 33α per step here), so neither "
+            "curve falls to 0; the gap between them is the price of sitting at the worst point (at most 20/101 ≈ 0.2 "
+            "per step). The next problem has no such wobble to speak of.")
+
+# ------------------------------------------------------------------ Theorem 1
+st.header("2. Theorem 1: the smallest example")
+text, eqs = st.columns([1, 1], gap="large")
+with text:
+    st.markdown("The paper's Theorem 1 has a period of 3: the loss is Cx on one step and −x on the next two. For "
+                "C > 2 the sum points to x = −1 again. Adam with β₁ = 0 and β₂ = 1/(1 + C²) provably goes to +1.")
+    C = pick("C", "adam_fails.thm1.C", [2.5, 3.0, 4.0, 5.0, 10.0, 20.0], reddi.THEOREM1_C,
+             help="Any C > 2. β₂ follows as 1/(1 + C²).")
+with eqs:
+    st.latex(online.theorem1(C).latex)
+    st.latex(rf"\beta_1 = 0,\quad \beta_2 = \frac{{1}}{{1 + C^2}} = {online.theorem1_beta2(C):.4g},\quad \alpha = "
+             rf"{reddi.THEOREM1_LR:g}")
+thm = theorem1_runs(float(C), reddi.THEOREM1_LR, reddi.THEOREM1_STEPS)
+ta, tm = thm["adam"], thm["amsgrad"]
+k1, k2, _ = st.columns(3)
+k1.metric("Adam: final x", f"{ta['final']:+.3f}")
+k2.metric("AMSGrad: final x", f"{tm['final']:+.3f}")
+left, right = st.columns(2)
+left.plotly_chart(figures.online_x_figure({"Adam": (ta["t"], ta["x"], None, None, ADAM),
+                                           "AMSGrad": (tm["t"], tm["x"], None, None, AMS)},
+                                          optimum=-1.0, title="xₜ"), key="adam_fails.thm1.x", config=CONFIG)
+right.plotly_chart(figures.regret_figure({"Adam": (ta["regret_t"], ta["regret"], ADAM),
+                                          "AMSGrad": (tm["regret_t"], tm["regret"], AMS)}),
+                   key="adam_fails.thm1.regret", config=CONFIG)
+
+st.subheader("Why the max in AMSGrad fixes it")
+text, eqs = st.columns([3, 2], gap="large")
+with eqs:
+    st.latex(r"v_t = \beta_2 v_{t-1} + (1-\beta_2)\, g_t^2")
+    st.latex(r"\text{Adam: } \frac{\alpha\, g_t}{\sqrt{v_t}} \qquad \text{AMSGrad: } \frac{\alpha\, g_t}{\sqrt{\max_{s \le t} v_s}}")
+with text:
+    st.markdown("With β₂ = 1/(1 + C²), v forgets within a step. On the step with gradient C, v ≈ C², so Adam moves "
+                "down by about α·C/C = α; on the next two steps v is back near 1 and each moves up by about α. Net: "
+                "up, every period.")
+    st.markdown("AMSGrad divides by the largest v seen so far, so every gradient gets the same denominator and the "
+                "steps are proportional to the gradients: C down, 2 up. Since C > 2 it goes down, to −1, and its "
+                "average regret falls towards 0 while Adam's stays put.")

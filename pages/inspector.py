@@ -1,0 +1,161 @@
+"""Inspector: one optimizer, one step at a time. Every number is the engine's recorded state."""
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+import optimizers
+import plots
+import surfaces
+from optimizers import explain
+from teaching import figures, presets
+from ui import compute, widgets
+
+P = "inspector."
+ss = st.session_state
+
+
+def _init() -> None:
+    ss.setdefault(P + "opt", presets.INSPECT_OPTIMIZER)
+    ss.setdefault(P + "surface", presets.INSPECT_SURFACE)
+    start = surfaces.get(ss[P + "surface"]).start
+    ss.setdefault(P + "x", float(start[0]))
+    ss.setdefault(P + "y", float(start[1]))
+    ss.setdefault(P + "steps", presets.INSPECT_STEPS)
+    ss.setdefault(P + "step", 1)
+    ss.setdefault(P + "zoom", "whole surface")
+    ss.setdefault(P + "narrate", True)
+    for key in optimizers.names():
+        for hp in optimizers.get(key).hyperparameters:
+            if hp.ui:
+                value = presets.INSPECT_LR[key] if hp.name == "lr" else hp.default
+                wkey = widgets.hp_widget_key(P + key, hp.name)
+                if wkey not in ss:
+                    ss[wkey] = bool(value) if hp.is_flag else float(value)
+                ss.setdefault(widgets.EXTRA, {}).setdefault(wkey, set()).add(value)
+                ss[wkey] = ss[wkey]  # keep the value through runs that do not draw this optimizer's sliders
+    for name in ("opt", "surface", "x", "y", "steps", "zoom", "narrate"):
+        ss[P + name] = ss[P + name]
+
+
+def _on_surface() -> None:
+    start = surfaces.get(ss[P + "surface"]).start
+    ss[P + "x"], ss[P + "y"] = float(start[0]), float(start[1])
+
+
+def _move(delta: int, last: int) -> None:
+    ss[P + "step"] = int(min(max(ss[P + "step"] + delta, 1), last))
+
+
+_init()
+
+with st.sidebar:
+    st.selectbox("Optimizer", optimizers.names(), key=P + "opt", format_func=lambda k: optimizers.get(k).label)
+    st.selectbox("Surface", surfaces.names(), key=P + "surface", format_func=lambda k: surfaces.get(k).label,
+                 on_change=_on_surface)
+    st.markdown("**Start**")
+    cx, cy = st.columns(2)
+    cx.number_input("x", key=P + "x", step=0.1, format="%.3f")
+    cy.number_input("y", key=P + "y", step=0.1, format="%.3f")
+    st.slider("Steps", min_value=10, max_value=500, step=10, key=P + "steps")
+    key = ss[P + "opt"]
+    opt = optimizers.get(key)
+    st.markdown(f"**{opt.label}**")
+    for hp in opt.hyperparameters:
+        if hp.ui:
+            widgets.hp_widget(P + key, hp)
+
+surface = surfaces.get(ss[P + "surface"])
+hps = {hp.name: ss[widgets.hp_widget_key(P + key, hp.name)] for hp in opt.hyperparameters if hp.ui}
+start = (float(ss[P + "x"]), float(ss[P + "y"]))
+steps = int(ss[P + "steps"])
+
+st.title("Inspector")
+st.caption(f"**{opt.label}** on **{surface.label}**: step through the run and see what the optimizer keeps inside. "
+           "The numbers are the engine's own recorded state, the same as torch.optim's.")
+
+try:
+    resolved = opt.resolve(**hps)
+except ValueError as err:
+    st.error(f"{opt.label}: {err}")
+    st.stop()
+
+out = compute.trajectory(key, surface.key, compute.hp_key(hps), start, steps)
+ex = explain.from_arrays(key, resolved, out["path"], out["grad"], out["state"])
+if out["diverged_at"] is not None:
+    st.warning(f"This run diverged at step {out['diverged_at']}: from there on every value is NaN. Lower α.", icon="💥")
+
+ss[P + "step"] = int(min(max(ss[P + "step"], 1), steps))
+c_prev, c_slider, c_next = st.columns([1, 10, 1], vertical_alignment="bottom")
+c_prev.button("◀", key=P + "prev", on_click=_move, args=(-1, steps), help="Previous step", width="stretch")
+c_slider.slider("Step t", min_value=1, max_value=steps, key=P + "step")
+c_next.button("▶", key=P + "next", on_click=_move, args=(1, steps), help="Next step", width="stretch")
+k = int(ss[P + "step"]) - 1
+t = k + 1
+
+# ------------------------------------------------------------------ the picture and the numbers
+left, right = st.columns([3, 2])
+with left:
+    zoom = st.segmented_control("View", ["whole surface", "zoom ×4", "zoom ×16"], key=P + "zoom",
+                                label_visibility="collapsed") or "whole surface"
+    full = plots.style.view_bounds(surface, [start])
+    factor = {"whole surface": 1, "zoom ×4": 4, "zoom ×16": 16}[zoom]
+    point = out["path"][k] if np.isfinite(out["path"][k]).all() else np.array(start)
+    bounds = figures.zoom_bounds(point, full, factor)
+    bounds_key = tuple(map(tuple, bounds))
+    first = ex.quantities[ex.first][k] if ex.first else None
+    root = ex.quantities[ex.root][k] if ex.root else None
+    fig = figures.inspector_figure(
+        image=compute.contour_image(surface.key, bounds_key, 480), bounds=bounds, path=out["path"], k=k,
+        grad=ex.grad[k], first=first, first_label=ex.first or "m̂", step=ex.update[k], root=root,
+        root_label=ex.root or "√v̂", minima=surface.minima)
+    st.plotly_chart(fig, key=P + "figure", config={"displaylogo": False})
+    st.caption("Arrows start at θₜ. " + (f"−g and −{ex.first} share one scale (both are in gradient units); "
+                                          if ex.first else "−g points straight downhill; ")
+               + "Δθ is the real step, magnified when tiny as its label says."
+               + (f" The box's half-sides are proportional to {ex.root} per axis: each coordinate's step is divided "
+                  "by its side, so the long side gets the brake." if ex.root else ""))
+
+with right:
+    st.markdown(f"**Step t = {t}** · θₜ = ({ex.theta[k][0]:.5g}, {ex.theta[k][1]:.5g})")
+    rows = [("g", "gradient at θₜ" + (" (+ λθ)" if resolved.get("weight_decay") and not
+                                        ex.hyperparameters.get("decoupled_weight_decay") else ""), ex.grad[k])]
+    meaning = {"m": "first moment (momentum)", "v": "second moment (mean of g²)", "m̂": "m, bias-corrected",
+               "v̂": "v, bias-corrected", "√v̂": "RMS size of recent gradients", "v_max": "largest v so far (AMSGrad)",
+               "b": "momentum buffer (torch)", "G": "sum of all g²", "√G": "its root", "E[g²]": "running mean of g²",
+               "√E[g²]": "its root", "u": "largest recent |g| (∞-norm)", "r": "variance rectifier",
+               "E[g]": "running mean of g", "E[Δθ²]ₜ₋₁": "running mean of squared steps"}
+    if "v" in ex.quantities and key in ("momentum", "nag"):
+        meaning["v"] = "velocity vₜ = α·bₜ (the article's)"
+    for name, values in ex.quantities.items():
+        rows.append((name, meaning.get(name, ""), values[k]))
+    rows.append(("lr_eff", "effective learning rate per coordinate", ex.lr_eff[k]))
+    rows.append(("update", "θₜ₊₁ − θₜ (the step taken)", ex.update[k]))
+    table = pd.DataFrame([{"quantity": n, "x": float(v[0]), "y": float(v[1])} for n, _, v in rows])
+    st.dataframe(table, hide_index=True, width="stretch", key=P + "table",
+                 column_config={"quantity": st.column_config.TextColumn(width="small"),
+                                "x": st.column_config.NumberColumn(format="%.6g"),
+                                "y": st.column_config.NumberColumn(format="%.6g")})
+    st.caption(" · ".join(f"**{n}**: {m}" for n, m, _ in rows))
+    lr_title = {"adagrad": "α / (√G + ε)", "rmsprop": "α / (√E[g²] + ε)", "adadelta": "α·√(E[Δθ²] + ε) / √(E[g²] + ε)",
+                "adamax": "α / u", "radam": "α·r·√(1 − β₂ᵗ) / (√v + ε), α while ρₜ ≤ 5",
+                "gd": "α, the same for every coordinate", "momentum": "α, the same for every coordinate",
+                "nag": "α, the same for every coordinate"}.get(key, "α / (√v̂ + ε)")
+    st.plotly_chart(figures.lr_figure(ex.t, ex.lr_eff, k, title=f"effective learning rate {lr_title}", height=280),
+                    key=P + "lr", config={"displaylogo": False})
+
+# ------------------------------------------------------------------ narrated mode
+st.toggle("Narrate this step", key=P + "narrate",
+          help="Walk through the update of this step, sub-step by sub-step, with its numbers.")
+if ss[P + "narrate"]:
+    with st.container(border=True):
+        for i, sub in enumerate(explain.narrate(ex, k), start=1):
+            st.markdown(f"{i}. {sub.text}")
+            st.latex(sub.latex)
+        st.caption(f"Check: θₜ₊₁ − θₜ from the path is ({ex.update[k][0]:.6g}, {ex.update[k][1]:.6g}); rebuilt from the "
+                   f"numbers above it is ({ex.step[k][0]:.6g}, {ex.step[k][1]:.6g}).")
+with st.expander(f"{opt.label}: the update rule"):
+    for eq in opt.equations:
+        st.latex(eq)
+    if opt.convention:
+        st.caption(f"Convention: {opt.convention}")

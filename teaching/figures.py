@@ -1,0 +1,218 @@
+"""Figures for the teaching pages: arrays in, plotly Figures out (no Streamlit here).
+
+The race itself is plots.race_figure; these are the smaller pictures around it: a still of a race,
+the inspector's view of one step, the effective learning rates, Adam's moments, the online problem.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import plotly.graph_objects as go
+
+from plots.style import PALETTE
+
+GRAD, FIRST, STEP, BOX = "#D55E00", "#0072B2", "#009E73", "#CC79A7"
+_TEMPLATE = "plotly_white"
+
+
+def still(fig: go.Figure, height: int | None = None) -> go.Figure:
+    """A race figure as a still of its last frame: heads where the runs ended, no play buttons or scrubber."""
+    d = fig.to_dict()
+    frames = d.pop("frames", None) or []
+    if frames:
+        last = frames[-1]
+        for idx, trace in zip(last["traces"], last["data"], strict=True):
+            d["data"][idx].update({k: v for k, v in trace.items() if k in ("x", "y")})
+    layout = d["layout"]
+    layout["updatemenus"], layout["sliders"] = [], []
+    layout["margin"] = dict(l=50, r=10, t=30, b=110)
+    layout["legend"] = dict(orientation="h", x=0, y=-0.2, yanchor="top", font=dict(size=12))
+    for name, axis in layout.items():  # the loss panel's long axis title crowds a small figure; its panel title says it
+        if name.startswith("yaxis") and name != "yaxis" and isinstance(axis, dict):
+            axis["title"] = None
+    if height:
+        layout["height"] = height
+    return go.Figure(d, _validate=False)
+
+
+def tidy(fig: go.Figure, view: str) -> go.Figure:
+    """A small race figure: in the side-by-side view lift the legend above the panel titles it would cover."""
+    if view == "multiples":
+        fig.update_layout(legend=dict(y=1.16), margin=dict(t=100))
+    return fig
+
+
+def _nice(x: float) -> float:
+    """1, 2 or 5 times a power of ten, at least x."""
+    if x <= 1:
+        return 1.0
+    p = 10 ** math.floor(math.log10(x))
+    return next(m * p for m in (1, 2, 5, 10) if m * p >= x)
+
+
+def _arrow(x0, y0, dx, dy, name: str, color: str, label: str, dash: str = "solid") -> dict:
+    pos = ("top" if dy >= 0 else "bottom") + " " + ("right" if dx >= 0 else "left")
+    return dict(type="scatter", x=[x0, x0 + dx], y=[y0, y0 + dy], mode="lines+markers+text", name=name,
+                line=dict(color=color, width=3, dash=dash),
+                marker=dict(symbol=["circle", "arrow"], size=[0, 15], angleref="previous", color=color),
+                text=["", label], textposition=pos, textfont=dict(color=color, size=14), hoverinfo="skip")
+
+
+def inspector_figure(*, image: str, bounds, path: np.ndarray, k: int, grad, first=None, first_label: str = "m̂",
+                     step=None, root=None, root_label: str = "√v̂", minima=(), height: int = 520) -> go.Figure:
+    """Step k (t = k + 1) on the contour: −g, −(first moment), the step Δθ as arrows; √(second moment) as a box.
+
+    −g and −m̂ are in gradient units and share one scale; the box (half-sides ∝ √v̂ per axis) has its own,
+    so its larger side is a quarter of the view; the step is in θ units and is drawn magnified (and
+    labelled so) when it is too small to see.
+    """
+    (x0, x1), (y0, y1) = bounds
+    span = min(x1 - x0, y1 - y0)
+    theta = path[k]
+    data: list[dict] = []
+    finite = np.isfinite(path).all(axis=1)
+    data.append(dict(type="scatter", x=path[finite, 0], y=path[finite, 1], mode="lines", name="whole path",
+                     line=dict(color="#888", width=1, dash="dot"), hoverinfo="skip"))
+    done = path[: k + 2]
+    data.append(dict(type="scatter", x=done[:, 0], y=done[:, 1], mode="lines+markers", name="path so far",
+                     line=dict(color="#333", width=1.5), marker=dict(size=4, color="#333"),
+                     hovertemplate="(%{x:.4g}, %{y:.4g})<extra></extra>"))
+    if minima:
+        mx, my = zip(*minima, strict=True)
+        data.append(dict(type="scatter", x=mx, y=my, mode="markers", name="global minimum",
+                         marker=dict(symbol="star", size=14, color="white", line=dict(color="black", width=1.5))))
+    vectors = [np.asarray(grad, dtype=float)] + ([np.asarray(first, dtype=float)] if first is not None else [])
+    biggest = max((float(np.linalg.norm(v)) for v in vectors if np.isfinite(v).all()), default=0.0)
+    scale = 0.3 * span / biggest if biggest > 0 else 1.0
+    if root is not None and np.isfinite(root).all() and np.max(root) > 0:
+        box = 0.25 * span / float(np.max(root))  # its own scale: the box shows the ratio of the two sides
+        hx, hy = box * root[0], box * root[1]
+        data.append(dict(type="scatter", x=[theta[0] - hx, theta[0] + hx, theta[0] + hx, theta[0] - hx, theta[0] - hx],
+                         y=[theta[1] - hy, theta[1] - hy, theta[1] + hy, theta[1] + hy, theta[1] - hy], mode="lines",
+                         fill="toself", fillcolor="rgba(204,121,167,0.15)", line=dict(color=BOX, width=1.5),
+                         name=f"{root_label} per axis (box half-sides)", hoverinfo="skip"))
+    data.append(dict(type="scatter", x=[theta[0]], y=[theta[1]], mode="markers", name=f"θ at step {k + 1}",
+                     marker=dict(size=9, color="white", line=dict(color="black", width=2)),
+                     hovertemplate="θ = (%{x:.5g}, %{y:.5g})<extra></extra>"))
+    if np.isfinite(grad).all():
+        data.append(_arrow(theta[0], theta[1], -scale * grad[0], -scale * grad[1], "−g: steepest descent", GRAD, "−g"))
+    if first is not None and np.isfinite(first).all():
+        data.append(_arrow(theta[0], theta[1], -scale * first[0], -scale * first[1], f"−{first_label}: momentum direction",
+                           FIRST, f"−{first_label}"))
+    if step is not None and np.isfinite(step).all():
+        length = float(np.linalg.norm(step))
+        mag = _nice(0.08 * span / length) if 0 < length < 0.08 * span else 1.0
+        label = "Δθ" if mag == 1 else f"Δθ ×{mag:g}"
+        data.append(_arrow(theta[0], theta[1], mag * step[0], mag * step[1], f"{label}: the actual step", STEP, label))
+    layout = dict(
+        height=height, template=_TEMPLATE, margin=dict(l=50, r=10, t=10, b=40),
+        xaxis=dict(range=[x0, x1], title="x", showgrid=False, zeroline=False, constrain="domain"),
+        yaxis=dict(range=[y0, y1], title="y", showgrid=False, zeroline=False),
+        images=[dict(source=image, xref="x", yref="y", x=x0, y=y1, sizex=x1 - x0, sizey=y1 - y0, sizing="stretch",
+                     layer="below")],
+        legend=dict(orientation="h", y=-0.12, x=0, font=dict(size=12)), uirevision="inspector", showlegend=True,
+    )
+    return go.Figure(dict(data=data, layout=layout), _validate=False)
+
+
+def zoom_bounds(center, bounds, factor: float):
+    """A box `factor` times smaller than `bounds` around `center`, snapped to a grid so nearby steps share it."""
+    (x0, x1), (y0, y1) = bounds
+    if factor <= 1:
+        return bounds
+    wx, wy = (x1 - x0) / factor, (y1 - y0) / factor
+    cx = round(center[0] / (wx / 4)) * (wx / 4)
+    cy = round(center[1] / (wy / 4)) * (wy / 4)
+    return (float(cx - wx / 2), float(cx + wx / 2)), (float(cy - wy / 2), float(cy + wy / 2))
+
+
+def lr_figure(t: np.ndarray, lr_eff: np.ndarray, k: int, names=("x", "y"), height: int = 300,
+              title: str = "effective learning rate α / (√v̂ + ε)") -> go.Figure:
+    """Per-parameter effective learning rate over the steps, with a marker at step k (t = k + 1)."""
+    fig = go.Figure()
+    for j, name in enumerate(names):
+        fig.add_trace(go.Scatter(x=t, y=lr_eff[:, j], mode="lines", name=f"{name}", line=dict(color=PALETTE[j], width=2),
+                                 hovertemplate=f"{name}: step %{{x}}: %{{y:.4g}}<extra></extra>"))
+    fig.add_trace(go.Scatter(x=[t[k]] * len(names), y=lr_eff[k], mode="markers", name=f"step {t[k]}",
+                             marker=dict(size=11, color=[PALETTE[j] for j in range(len(names))],
+                                         line=dict(color="black", width=1.5)), showlegend=False))
+    positive = np.isfinite(lr_eff).all() and (lr_eff > 0).all()
+    fig.add_vline(x=int(t[k]), line=dict(color="#999", dash="dot", width=1))
+    fig.update_layout(height=height, template=_TEMPLATE, margin=dict(l=60, r=10, t=40, b=40),
+                      title=dict(text=title, font=dict(size=14)), xaxis_title="step t",
+                      yaxis=dict(type="log" if positive and lr_eff.max() > 5 * lr_eff.min() else "linear", exponentformat="power"),
+                      legend=dict(orientation="h", y=1.02, x=1, xanchor="right", yanchor="bottom"))
+    return fig
+
+
+def moments_figure(t, g, m, m_hat, v, v_hat, axis: str = "x", height: int = 330) -> go.Figure:
+    """The warm start: mₜ and vₜ start at 0 and lag; m̂ₜ and v̂ₜ track gₜ and gₜ² from the first step."""
+    from plotly.subplots import make_subplots
+
+    fig = make_subplots(rows=1, cols=2, subplot_titles=(f"first moment ({axis})", f"second moment ({axis})"),
+                        horizontal_spacing=0.12)
+    for col, (raw, est, hat, raw_name, est_name, hat_name) in enumerate(
+            ((g, m, m_hat, "gₜ", "mₜ", "m̂ₜ"), (g * g, v, v_hat, "gₜ²", "vₜ", "v̂ₜ")), start=1):
+        fig.add_trace(go.Scatter(x=t, y=raw, mode="markers", name=raw_name, marker=dict(color="#999", size=6)), 1, col)
+        fig.add_trace(go.Scatter(x=t, y=est, mode="lines", name=f"{est_name} (starts at 0)",
+                                 line=dict(color=PALETTE[1], width=2.5)), 1, col)
+        fig.add_trace(go.Scatter(x=t, y=hat, mode="lines", name=f"{hat_name} (bias-corrected)",
+                                 line=dict(color=PALETTE[0], width=2.5, dash="dash")), 1, col)
+    fig.update_xaxes(title_text="step t")
+    fig.update_layout(height=height, template=_TEMPLATE, margin=dict(l=50, r=10, t=40, b=40),
+                      legend=dict(orientation="h", y=-0.25, x=0))
+    return fig
+
+
+def online_x_figure(series: dict, optimum: float, height: int = 380, title: str = "xₜ") -> go.Figure:
+    """xₜ per optimizer: series[label] = (steps, mean, low, high, color); the band is the range within a period."""
+    fig = go.Figure()
+    for label, (steps, mean, low, high, color) in series.items():
+        if low is not None:
+            fig.add_trace(go.Scatter(x=np.r_[steps, steps[::-1]], y=np.r_[high, low[::-1]], fill="toself", mode="lines",
+                                     line=dict(width=0), fillcolor=_rgba(color, 0.18), name=f"{label}: range in a period",
+                                     hoverinfo="skip", showlegend=False))
+        fig.add_trace(go.Scatter(x=steps, y=mean, mode="lines", name=label, line=dict(color=color, width=2.5),
+                                 hovertemplate=f"{label}<br>step %{{x}}: x = %{{y:.3f}}<extra></extra>"))
+    fig.add_hline(y=optimum, line=dict(color="black", dash="dash", width=1),
+                  annotation_text=f"optimum x* = {optimum:g}", annotation_position="bottom right")
+    fig.update_layout(height=height, template=_TEMPLATE, margin=dict(l=50, r=10, t=40, b=40),
+                      title=dict(text=title, font=dict(size=14)), xaxis_title="step t",
+                      yaxis=dict(range=[-1.08, 1.08], title="x"),
+                      legend=dict(orientation="h", y=-0.2, x=0, yanchor="top"))
+    return fig
+
+
+def regret_figure(series: dict, height: int = 380, skip: float = 0.02) -> go.Figure:
+    """Average regret Rₜ/t per optimizer: series[label] = (steps, values, color).
+
+    Rₜ/t starts in the hundreds (one bad first step divided by a small t), so the y-range is fitted to the
+    values after the first `skip` share of the steps; hover still reads every value.
+    """
+    fig = go.Figure()
+    tail = []
+    for label, (steps, values, color) in series.items():
+        fig.add_trace(go.Scatter(x=steps, y=values, mode="lines", name=label, line=dict(color=color, width=2.5),
+                                 hovertemplate=f"{label}<br>step %{{x}}: %{{y:.4g}}<extra></extra>"))
+        later = np.asarray(values)[np.asarray(steps) >= skip * np.max(steps)]
+        tail.append(float(np.nanmax(later)) if later.size else 1.0)
+    fig.update_layout(height=height, template=_TEMPLATE, margin=dict(l=50, r=10, t=40, b=40),
+                      title=dict(text="average regret Rₜ / t", font=dict(size=14)), xaxis_title="step t",
+                      yaxis=dict(range=[0, 1.15 * max(tail, default=1.0)]),
+                      legend=dict(orientation="h", y=-0.2, x=0, yanchor="top"))
+    return fig
+
+
+def _rgba(hex_color: str, alpha: float) -> str:
+    h = hex_color.lstrip("#")
+    r, g, b = (int(h[i:i + 2], 16) for i in (0, 2, 4))
+    return f"rgba({r},{g},{b},{alpha})"
+
+
+def thin(n: int, points: int = 1500) -> np.ndarray:
+    """Indices 0..n-1 strided to about `points` (the last one kept), for long series."""
+    if n <= points:
+        return np.arange(n)
+    return np.unique(np.r_[np.linspace(0, n - 1, points).round().astype(int), n - 1])
