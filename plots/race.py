@@ -85,7 +85,9 @@ def race_figure(surface, runs: list[Run], *, start=None, view: str = "overlay", 
     panels = 1 if view == "overlay" else max(1, len(runs))
     cols = 2 if view == "overlay" else min(3, panels + 1)
     rows = math.ceil((panels + 1) / cols)
-    g = _Grid(rows, cols, widths=[0.6, 0.4] if view == "overlay" else None)
+    height = height or (600 if view == "overlay" else 320 * rows + 120)
+    plot_h = height - 70 - 130  # less the top and bottom margins: gaps in pixels, so titles clear the axis labels
+    g = _Grid(rows, cols, widths=[0.6, 0.4] if view == "overlay" else None, vgap=min(0.3, 100 / plot_h))
     loss_panel = panels
     layout: dict = {"annotations": []}
     titles = ["Paths on the surface"] if view == "overlay" else [r.label for r in runs]
@@ -122,7 +124,8 @@ def race_figure(surface, runs: list[Run], *, start=None, view: str = "overlay", 
         layout[ya.replace("y", "yaxis")].update(range=[y0, y1], title=dict(text="y") if first else None, zeroline=False,
                                                 **({} if first else {"matches": "y"}))
     if click_grid:  # invisible points, so a click anywhere on the map reports a position
-        gx, gy = np.meshgrid(np.linspace(x0, x1, 41), np.linspace(y0, y1, 41))
+        # 25 × 25, not 41 × 41: every point is an SVG node plotly styles on each redraw (1681 cost ~150 ms a change)
+        gx, gy = np.meshgrid(np.linspace(x0, x1, 25), np.linspace(y0, y1, 25))
         data.append(dict(type="scatter", x=b64(gx.ravel()), y=b64(gy.ravel()), mode="markers", name="click to start here",
                          marker=dict(size=12, opacity=0), showlegend=False,
                          hovertemplate="click: start here (%{x:.3g}, %{y:.3g})<extra></extra>"))
@@ -181,8 +184,8 @@ def race_figure(surface, runs: list[Run], *, start=None, view: str = "overlay", 
         frames.append(dict(data=frame_data, traces=animated, name=str(int(s))))
 
     layout.update(
-        height=height or (600 if view == "overlay" else 320 * rows + 120), margin=dict(l=70, r=20, t=70, b=130),
-        legend=dict(orientation="h", yanchor="bottom", y=1.06 if view == "overlay" else 1.02, x=0, font=dict(size=14)),
+        height=height, margin=dict(l=70, r=20, t=70, b=130),
+        legend=dict(orientation="h", yanchor="bottom", y=1.06 if view == "overlay" else 1 + 34 / plot_h, x=0, font=dict(size=14)),
         uirevision=surface.key, template=_TEMPLATE, hovermode="closest", **_controls(shown),
     )
     # hundreds of frame dicts, already well-formed: skip plotly's slow per-object validation

@@ -51,13 +51,15 @@ def _summary(surface, path, loss, diverged_at) -> dict:
     if surface.minima:
         mins = np.array(surface.minima)
         dist = np.linalg.norm(path[:, None, :] - mins[None], axis=-1).min(axis=1)
-        row["distance to nearest minimum"] = float(dist[last])
+        row["distance to nearest minimum"] = float(dist[last]) if np.isfinite(dist[last]) else None  # no "inf" cells
         (x0, x1), (y0, y1) = surface.bounds
         tol = 0.01 * max(x1 - x0, y1 - y0)
         hit = np.flatnonzero(dist <= tol)
         row["first step within tolerance"] = int(hit[0]) if hit.size else None
         row["tolerance"] = tol
+    overflow = np.flatnonzero(~np.isfinite(loss))  # a finite position past 1e154 can overflow the loss first
     row["status"] = (f"diverged at step {diverged_at}" if diverged_at is not None
+                     else f"diverged at step {int(overflow[0])} (loss overflowed)" if overflow.size
                      else "reached a minimum" if row.get("first step within tolerance") is not None
                      else "still moving" if np.linalg.norm(path[-1] - path[max(0, len(path) - 11)]) > 1e-6
                      else "stalled")

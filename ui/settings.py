@@ -51,9 +51,9 @@ DEFAULTS = Settings()
 def _number(text: str, kind=float) -> float | None:
     try:
         value = kind(text)
-    except (TypeError, ValueError):
+        return value if math.isfinite(value) else None
+    except (TypeError, ValueError, OverflowError):  # OverflowError: an int of hundreds of digits
         return None
-    return value if math.isfinite(value) else None
 
 
 def _in_range(value: float, lo: float, hi: float) -> bool:
@@ -103,16 +103,13 @@ def from_query(params: Mapping[str, str]) -> tuple[Settings, list[str]]:
         if not known:
             notices.append("The link names no known optimizer: showing the default four.")
 
-    (bx0, bx1), (by0, by1) = surfaces.get(s.surface).bounds
     start = list(s.start)
-    for i, (name, lo, hi) in enumerate((("x", bx0, bx1), ("y", by0, by1))):
+    for i, (name, (lo, hi)) in enumerate(zip("xy", start_limits(s.surface), strict=True)):
         text = get(name)
         if text is None:
             continue
-        # a start may sit outside the plotted box, but not absurdly far
-        span = hi - lo
         value = _number(text)
-        if value is None or not _in_range(value, lo - 2 * span, hi + 2 * span):
+        if value is None or not _in_range(value, lo, hi):
             notices.append(f"Start {name}={text!r} in the link is not a usable number: using {start[i]:g}.")
         else:
             start[i] = value
@@ -161,8 +158,11 @@ def from_query(params: Mapping[str, str]) -> tuple[Settings, list[str]]:
         except ValueError:
             notices.append(f"Unknown setting {name!r} in the link: ignored.")
             continue
+        if not hp.ui:
+            notices.append(f"{name}={text!r} in the link cannot be set here: {key} keeps {hp.default!r}.")
+            continue
         value = parse_hp(hp, text)
-        if value is None or not hp.ui:
+        if value is None:
             lo, hi = hp.slider_range
             what = "on/off" if hp.is_flag else f"a number from {lo:g} to {hi:g}"
             notices.append(f"{name}={text!r} in the link must be {what}: using torch's default {hp.default!r}.")
@@ -174,6 +174,12 @@ def from_query(params: Mapping[str, str]) -> tuple[Settings, list[str]]:
         notices.append(problem + " Using defaults for that optimizer.")
         s = replace(s, hps={k: v for k, v in s.hps.items() if not _invalid(k, s)})
     return s, notices
+
+
+def start_limits(surface_key: str) -> tuple[tuple[float, float], tuple[float, float]]:
+    """Where a start may be, for a link and for the x/y inputs alike: outside the plotted box, but not absurdly far."""
+    (x0, x1), (y0, y1) = surfaces.get(surface_key).bounds
+    return (x0 - 2 * (x1 - x0), x1 + 2 * (x1 - x0)), (y0 - 2 * (y1 - y0), y1 + 2 * (y1 - y0))
 
 
 _TOP_LEVEL = {"surface", "opt", "x", "y", "steps", "noise", "seed", "view", "same_lr", "lr"}
@@ -215,13 +221,15 @@ def to_query(s: Settings) -> dict[str, str]:
         q["lr"] = _fmt(s.shared_lr)
     for key in s.optimizers:
         baseline = {**optimizers.get(key).defaults(), **d.hps.get(key, {})}  # what a link without it implies
-        for name, value in {**baseline, **s.hps.get(key, {})}.items():
+        for name, value in {**optimizers.get(key).defaults(), **s.hps.get(key, {})}.items():  # as hyperparameters()
             if value != baseline[name]:
                 q[f"{key}.{name}"] = _fmt(value)
     return q
 
 
 def _fmt(value) -> str:
+    if isinstance(value, str):  # the view
+        return value
     if isinstance(value, bool):
         return "1" if value else "0"
     if isinstance(value, (int, np.integer)):

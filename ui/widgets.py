@@ -48,7 +48,20 @@ def load_once() -> list[str]:
         apply(s)
         st.session_state._loaded = True
         st.session_state._notices = notices
+    _keep_values()
     return st.session_state.get("_notices", [])
+
+
+def _keep_values() -> None:
+    """Streamlit drops a widget's value after a run that does not draw it (an optimizer taken out of the race,
+    the shared α switched off); it would come back at the slider's minimum. Writing each value back keeps it."""
+    ss = st.session_state
+    for key in optimizers.names():
+        for hp in optimizers.get(key).hyperparameters:
+            if hp.ui and hp_widget_key(key, hp.name) in ss:
+                ss[hp_widget_key(key, hp.name)] = ss[hp_widget_key(key, hp.name)]
+    if "shared_lr" in ss:
+        ss.shared_lr = ss.shared_lr
 
 
 def current() -> Settings:
@@ -68,7 +81,7 @@ def current() -> Settings:
 
 def fmt_value(v: float) -> str:
     """Slider labels: every stop distinct (they are rounded to 2 significant digits), exponents short."""
-    text = f"{v:.6g}" if 1e-3 <= abs(v) < 1e4 or v == 0 else f"{v:.2g}"
+    text = f"{v:.6g}"  # not .2g: a value from a link (1.49e-5) would share a label with a stop and snap to it
     return text.replace("e-0", "e-").replace("e+0", "e")
 
 
@@ -76,7 +89,7 @@ def hp_widget(opt_key: str, hp: optimizers.Hyperparameter, disabled: bool = Fals
               key: str | None = None):
     """One hyperparameter's control, from its declaration: toggle, log-stop slider or linear slider."""
     key = key or hp_widget_key(opt_key, hp.name)
-    label = label or f"{hp.symbol}  ({hp.name})" if hp.symbol != hp.name else hp.name
+    label = label or (f"{hp.symbol}  ({hp.name})" if hp.symbol != hp.name else hp.name)
     help_text = f"{hp.help} torch default: {hp.default}."
     if hp.is_flag:
         return st.toggle(label, key=key, help=help_text, disabled=disabled)

@@ -1,0 +1,94 @@
+"""What the browser tests and benchmarks/bench_ui.py share: the server's life cycle, Chromium's flags, waits."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "artifacts"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+VIEWPORT = {"width": 1400, "height": 1000}
+CHART = ".js-plotly-plot .main-svg"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(port: int, log_path: Path) -> subprocess.Popen:
+    """`streamlit run app.py` on `port`, in its own process group (so teardown ends it and its children)."""
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    log = open(log_path, "w")  # noqa: SIM115 - closed with the process
+    return subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port),
+         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
+        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+    )
+
+
+def wait_healthy(proc: subprocess.Popen, port: int, log_path: Path, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"streamlit exited with {proc.returncode}:\n{log_path.read_text()[-3000:]}")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError(f"streamlit not healthy after {timeout:.0f} s:\n{log_path.read_text()[-3000:]}")
+
+
+def stop_server(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+
+def open_app(pg, app_url: str, query: str = "") -> None:
+    """Load the page and wait until the race is drawn and the script has finished."""
+    pg.goto(f"{app_url}/{query}")
+    pg.wait_for_selector(CHART, timeout=60_000)
+    wait_idle(pg)
+
+
+def wait_idle(pg, timeout: float = 30_000) -> None:
+    """Streamlit shows its status widget ("Running…") while the script runs; wait until it is gone."""
+    pg.wait_for_timeout(150)
+    pg.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout)
+
+
+# A fingerprint of what plotly has drawn: the traces' data (binary arrays arrive as base64 strings)
+CHART_DATA = """() => {
+  const gd = document.querySelector('.js-plotly-plot');
+  if (!gd || !gd.data) return null;
+  return gd.data.map(t => (t.name || '') + '=' + (t.x && t.x.bdata !== undefined ? t.x.bdata : JSON.stringify(t.x))
+                           + '/' + (t.y && t.y.bdata !== undefined ? t.y.bdata : JSON.stringify(t.y))).join('|');
+}"""
+
+
+def shot(target, name: str) -> Path:
+    """Screenshot a page or an element into artifacts/ (an element is centred first: the app header would cover its top)."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    if hasattr(target, "evaluate") and not hasattr(target, "goto"):
+        target.evaluate("e => e.scrollIntoView({block: 'center'})")
+    target.screenshot(path=str(path))
+    return path

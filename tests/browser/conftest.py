@@ -1,0 +1,83 @@
+"""Browser tests: one `streamlit run app.py` per session, driven by Debian's Chromium through Playwright.
+
+`playwright install` cannot download browsers here, so Playwright launches /usr/bin/chromium. Without it the
+tests skip, unless REQUIRE_BROWSER=1 (as tests/run.sh sets for CI): then they fail loudly.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from browser_helpers import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, VIEWPORT, free_port, start_server, stop_server, wait_healthy
+
+
+def pytest_collection_modifyitems(items):
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(str(item.fspath)).parents:
+            item.add_marker(pytest.mark.browser)
+
+
+def _unavailable(reason: str):
+    if os.environ.get("REQUIRE_BROWSER") == "1":
+        pytest.fail(f"REQUIRE_BROWSER=1 but {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    if not os.access(CHROMIUM, os.X_OK):
+        _unavailable(f"{CHROMIUM} is missing (apt-get install chromium)")
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        _unavailable("the playwright package is missing (pip install -r requirements-dev.txt)")
+    return CHROMIUM
+
+
+@pytest.fixture(scope="session")
+def app_url(chromium_path) -> str:
+    port = free_port()
+    log_path = ARTIFACTS / "streamlit-browser-tests.log"
+    proc = start_server(port, log_path)
+    try:
+        wait_healthy(proc, port, log_path)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        stop_server(proc)
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="session")
+def context(browser):
+    """One context for the session, so its HTTP cache keeps Streamlit's and plotly's JavaScript (4.7 MB)."""
+    ctx = browser.new_context(viewport=VIEWPORT)
+    yield ctx
+    ctx.close()
+
+
+@pytest.fixture
+def page(context, app_url):
+    """A fresh tab (its own Streamlit session); after the test, no exception box anywhere."""
+    pg = context.new_page()
+    pg.set_default_timeout(30_000)
+    errors: list[str] = []
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+    pg.page_errors = errors  # a test may drop the ones it expects
+    yield pg
+    try:
+        assert pg.locator('[data-testid="stException"]').count() == 0, pg.locator('[data-testid="stException"]').first.inner_text()
+        assert not errors, errors
+    finally:
+        pg.close()
