@@ -5,13 +5,14 @@
 
 import streamlit as st
 
-st.set_page_config(page_title="Optimizer Playground", page_icon="🏔️", layout="wide")
+st.set_page_config(page_title="Optimizer Playground", page_icon=":material/landscape:", layout="wide")
 
+# Material icons ship with Streamlit's own font: emoji need a system emoji font (absent on many Linux machines)
 pages = [
-    st.Page("pages/playground.py", title="Playground", icon="🏁", default=True),
-    st.Page("pages/lesson.py", title="How Adam works", icon="📖"),
-    st.Page("pages/inspector.py", title="Inspector", icon="🔍"),
-    st.Page("pages/scenarios.py", title="Scenarios", icon="🎬"),
-    st.Page("pages/adam_fails.py", title="When Adam fails", icon="⚠️"),
+    st.Page("pages/playground.py", title="Playground", icon=":material/sports_score:", default=True),
+    st.Page("pages/lesson.py", title="How Adam works", icon=":material/school:"),
+    st.Page("pages/inspector.py", title="Inspector", icon=":material/search:"),
+    st.Page("pages/scenarios.py", title="Scenarios", icon=":material/movie:"),
+    st.Page("pages/adam_fails.py", title="When Adam fails", icon=":material/warning:"),
 ]
 st.navigation(pages).run()

@@ -83,7 +83,7 @@ except ValueError as err:
 out = compute.trajectory(key, surface.key, compute.hp_key(hps), start, steps)
 ex = explain.from_arrays(key, resolved, out["path"], out["grad"], out["state"])
 if out["diverged_at"] is not None:
-    st.warning(f"This run diverged at step {out['diverged_at']}: from there on every value is NaN. Lower α.", icon="💥")
+    st.warning(f"This run diverged at step {out['diverged_at']}: from there on every value is NaN. Lower α.", icon=":material/error:")
 
 ss[P + "step"] = int(min(max(ss[P + "step"], 1), steps))
 c_prev, c_slider, c_next = st.columns([1, 10, 1], vertical_alignment="bottom")

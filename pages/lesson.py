@@ -42,7 +42,7 @@ def race(chart_key: str, surface_key: str, runs: list, *, start=None, steps: int
     st.plotly_chart(fig, key=chart_key, config=CONFIG)
     for label, out in outs.items():
         if out["diverged_at"] is not None:
-            st.badge(f"{label} diverged at step {out['diverged_at']}", icon="💥", color="red")
+            st.badge(f"{label} diverged at step {out['diverged_at']}", icon=":material/error:", color="red")
     return outs
 
 

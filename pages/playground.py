@@ -36,7 +36,7 @@ st.query_params.from_dict(to_query(s))  # the URL is the shareable state
 
 st.title("Optimizer Playground")
 for note in notices:
-    st.warning(note, icon="🔗")
+    st.warning(note, icon=":material/link:")
 left, right = st.columns([3, 2])
 left.markdown(f"**{surface.label}** — {surface.description}")
 right.latex(surface.latex)
@@ -62,7 +62,7 @@ for i, key in enumerate(s.optimizers):
 for run, key, row in zip(runs, s.optimizers, rows, strict=True):
     if row["status"].startswith("diverged"):  # also a loss that overflowed while the position stayed finite
         lr = s.hyperparameters(key)["lr"]
-        st.badge(f"{run.label} {row['status']}: lower α (now {lr:g})", icon="💥", color="red")
+        st.badge(f"{run.label} {row['status']}: lower α (now {lr:g})", icon=":material/error:", color="red")
 
 bounds = plots.style.view_bounds(surface, [s.start])
 bounds_key = tuple(map(tuple, bounds))
