@@ -49,6 +49,22 @@ def _trail(path: np.ndarray, step: int, length: int) -> np.ndarray:
     return path[np.clip(np.arange(step - length, step + 1), 0, None)]
 
 
+def _loss_range(gaps: list[np.ndarray], scale: str) -> dict:
+    """A loss axis that fits the runs that behave: a diverging run (loss 1e28) would squash every other curve.
+
+    The top is ten times the largest starting loss; what climbs above it leaves the chart upwards, visibly.
+    """
+    finite = [g[np.isfinite(g)] for g in gaps]
+    finite = [g for g in finite if g.size]
+    if scale != "log" or not finite:
+        return {}
+    top = max(float(g[0]) for g in finite) * 10.0
+    bottom = min(float(g.min()) for g in finite)
+    if not (0 < bottom < top):
+        return {}
+    return {"range": [np.log10(bottom) - 0.1, np.log10(top)]}
+
+
 def _fade(n: int, lo: float, hi: float) -> list[float]:
     """Older trail points smaller and fainter: the trail fades behind the head."""
     return np.linspace(lo, hi, n).round(3).tolist()
@@ -170,7 +186,8 @@ def race_figure(surface, runs: list[Run], *, start=None, view: str = "overlay", 
                      x=[0] * len(runs), y=b64([gp[0] for gp in gaps]),
                      marker=dict(color=[r.color for r in runs], size=10, line=dict(color="white", width=1.5))))
     layout[lx.replace("x", "xaxis")].update(title=dict(text="step"), range=[0, max(steps, 1)], showgrid=True)
-    layout[ly.replace("y", "yaxis")].update(title=dict(text=loss_title), type=loss_scale, showgrid=True, exponentformat="power")
+    layout[ly.replace("y", "yaxis")].update(title=dict(text=loss_title), type=loss_scale, showgrid=True, exponentformat="power",
+                                            **_loss_range(gaps, loss_scale))
 
     shown = frame_steps(steps, max_frames)
     frames = []

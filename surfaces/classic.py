@@ -343,7 +343,7 @@ SURFACES = (
     Surface(
         key="ravine", label="Ravine",
         latex=(
-            r"f = \tfrac{1}{2}\left(0.4\,u^2 + 20\,w^2\right),\quad"
+            r"f = \tfrac{1}{2}\left(0.4\,u^2 + 20\,w^2\right),\quad "
             r"u = x\cos 30^\circ + y\sin 30^\circ,\; w = -x\sin 30^\circ + y\cos 30^\circ"
         ),
         description=(

@@ -148,7 +148,11 @@ def test_every_hyperparameter_at_its_slider_minimum_and_maximum(key):
             run(at)
         _widget(at, f"{key}.{hp.name}", hp).set_value(hp.default)
     run(at)
-    assert chart_spec(at)["layout"] == spec0["layout"]
+    # the loss axis fits the data (α differs: torch's default now, the landing α before); the rest is unchanged
+    after, before = chart_spec(at)["layout"], spec0["layout"]
+    for layout in (after, before):
+        layout["yaxis2"].pop("range", None)
+    assert after == before
 
 
 # ---- sliders change the figure ---------------------------------------------------------------------
@@ -370,3 +374,28 @@ def test_steps_off_the_slider_grid_from_a_link():
     assert not at.warning
     at.select_slider(key="adam.lr").set_value(0.01)
     run(at)
+
+
+def test_a_diverging_run_does_not_squash_the_loss_axis():
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["gd.lr"] = "1"
+    at.run()
+    y = chart_spec(at)["layout"]["yaxis2"]
+    assert y["type"] == "log" and y["range"][1] < 4, "the axis should stop near the starting losses, not at 1e28"
+
+
+def test_simplified_adam_says_it_has_no_torch_counterpart():
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["adam.bias_correction"] = "0"
+    at.run()
+    assert not at.exception
+    assert any("simplified Adam" in w.value and "no torch counterpart" in w.value for w in at.warning)
+
+
+def test_link_notices_go_away_once_the_user_changes_something():
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["surface"] = "nowhere"
+    at.run()
+    assert any("nowhere" in w.value for w in at.warning)
+    at.slider(key="steps").set_value(100).run()
+    assert not any("nowhere" in w.value for w in at.warning)

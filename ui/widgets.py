@@ -7,7 +7,7 @@ import streamlit as st
 import optimizers
 import surfaces
 
-from .settings import NOISE, STEPS, Settings, from_query, slider_options
+from .settings import NOISE, STEPS, Settings, from_query, slider_options, to_query
 
 EXTRA = "_extra_stops"  # slider stops added for values that came from a link
 
@@ -46,6 +46,7 @@ def load_once() -> list[str]:
     if "_loaded" not in st.session_state:
         s, notices = from_query(st.query_params.to_dict())
         apply(s)
+        st.session_state._loaded_query = to_query(s)
         st.session_state._loaded = True
         st.session_state._notices = notices
     _keep_values()
