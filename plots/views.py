@@ -6,6 +6,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from .race import Run, loss_gap
+from .style import CONTOUR_COLORS
 
 
 def loss_figure(surface, runs: list[Run], height: int = 320) -> go.Figure:
@@ -24,8 +25,11 @@ def loss_figure(surface, runs: list[Run], height: int = 320) -> go.Figure:
 def surface3d_figure(surface, runs: list[Run], grid, height: int = 560) -> go.Figure:
     """The surface in 3-D with each path lifted onto it (on the same scale as the contour)."""
     x, y, z, zlabel = grid
-    fig = go.Figure(go.Surface(x=x, y=y, z=z.astype(np.float32), colorscale="Viridis", opacity=0.9, showscale=False,
-                               name="surface", hoverinfo="skip"))
+    scale = [[i / (len(CONTOUR_COLORS) - 1), c] for i, c in enumerate(CONTOUR_COLORS)]
+    fig = go.Figure(go.Surface(x=x, y=y, z=z.astype(np.float32), colorscale=scale, opacity=0.85, showscale=False,
+                               name="surface", hoverinfo="skip",
+                               contours=dict(z=dict(show=True, color="rgba(60,60,90,0.35)", width=1))))
+    lift = 0.02 * float(np.nanmax(z) - np.nanmin(z))  # paths float just above the sheet, or it hides them
     (x0, x1), (y0, y1) = (x[0], x[-1]), (y[0], y[-1])
     for run in runs:
         p = run.path[np.isfinite(run.path).all(axis=1)]
@@ -36,9 +40,13 @@ def surface3d_figure(surface, runs: list[Run], grid, height: int = 560) -> go.Fi
         # height read off the plotted grid, so log-scaled surfaces and their paths line up
         ix = np.clip(np.searchsorted(x, p[:, 0]), 0, len(x) - 1)
         iy = np.clip(np.searchsorted(y, p[:, 1]), 0, len(y) - 1)
-        fig.add_trace(go.Scatter3d(x=p[:, 0], y=p[:, 1], z=z[iy, ix] + 0.01 * np.nanmax(np.abs(z)), mode="lines",
-                                   name=run.name, line=dict(color=run.color, width=6)))
+        fig.add_trace(go.Scatter3d(x=p[:, 0], y=p[:, 1], z=z[iy, ix] + lift, mode="lines", name=run.name,
+                                   line=dict(color=run.color, width=8)))
+        fig.add_trace(go.Scatter3d(x=p[-1:, 0], y=p[-1:, 1], z=z[iy[-1:], ix[-1:]] + lift, mode="markers",
+                                   showlegend=False, marker=dict(color=run.color, size=6, line=dict(color="white", width=2)),
+                                   name=run.label, hovertemplate=f"{run.label}: end (%{{x:.3g}}, %{{y:.3g}})<extra></extra>"))
     fig.update_layout(height=height, margin=dict(l=0, r=0, t=10, b=0), template="plotly_white",
-                      scene=dict(xaxis_title="x", yaxis_title="y", zaxis_title=zlabel),
+                      scene=dict(xaxis_title="x", yaxis_title="y", zaxis_title=zlabel,
+                                 camera=dict(eye=dict(x=0.9, y=-1.5, z=1.6))),  # from above: valleys stay visible
                       legend=dict(orientation="h", y=0))
     return fig
