@@ -143,7 +143,9 @@ def _run(opt, values, surface, theta0, steps, noise, rng, record, every):
     hp = opt.namespace(values)
     update = opt.update
     grad_at = getattr(surface, "grad_at", None)
-    grad = getattr(surface, "raw_grad", surface.grad)  # the loop below holds np.errstate already
+    grad = getattr(surface, "raw_grad", None)  # our surfaces: no per-call guards, the loop holds np.errstate
+    if grad is None:  # any object with .grad: accept lists and other dtypes too
+        grad = lambda theta: np.asarray(surface.grad(theta), dtype=np.float64)  # noqa: E731
     project = getattr(surface, "project", None)
     noisy = not (isinstance(noise, float) and noise == 0.0)
     full = record == "full"

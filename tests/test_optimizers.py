@@ -263,3 +263,15 @@ def test_torch_keywords_pinned_by_a_variant_are_accepted_when_they_agree():
     optimizers.simulate("nag", ROSEN, (-1.0, 1.5), 5, nesterov=True)
     with pytest.raises(ValueError, match="Invalid nesterov value for nag: False"):
         optimizers.simulate("nag", ROSEN, (-1.0, 1.5), 5, nesterov=False)
+
+
+def test_a_foreign_surface_may_return_lists():
+    class Listy:
+        def value(self, x):
+            return (np.asarray(x) ** 2).sum(axis=-1)
+
+        def grad(self, x):
+            return (2 * np.asarray(x)).tolist()
+
+    traj = optimizers.simulate("adam", Listy(), (1.0, -1.0), 10, lr=0.1)
+    assert traj.path.dtype == np.float64 and np.all(np.abs(traj.path[-1]) < 1.0)
