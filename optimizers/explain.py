@@ -6,7 +6,8 @@
     ex.step[t - 1]             # the same step rebuilt from the explained quantities (−lr_eff ⊙ direction + decay)
     ex.quantities["m̂"]         # (S, D): m̂ₜ = mₜ / (1 − β₁ᵗ) for t = 1..S
     ex.lr_eff                  # (S, D): the per-parameter learning rate, α / (√v̂ₜ + ε) for Adam
-    explain.narrate(ex, t - 1) # the update of step t, sub-step by sub-step, with the numbers
+    explain.narrate(ex, t - 1) # the update of step t, sub-step by sub-step, with the numbers (and what each one draws)
+    explain.aligned(sub.latex) # a sub-step's equation one "=" a line; explain.result(sub.latex): just what it computed
 
 Nothing here runs an optimizer: every number comes from the Trajectory (path, grad, state) and the
 resolved hyperparameters, following the rules in optimizers/*.py (and torch's, which they equal).
@@ -259,6 +260,13 @@ _FAMILY = {
 class Substep:
     text: str  # one sentence, markdown
     latex: str  # the equation with this step's numbers in it
+    shows: str = ""  # what the inspector's figure adds at this sub-step: one of SHOWS, "" for nothing new
+
+
+# What a sub-step adds to the inspector's picture: the −g arrow, the first moment's arrow before its bias correction
+# (−m), the first moment / velocity arrow as the step uses it (−Explanation.first), the per-axis scale box
+# (Explanation.root), the step Δθ itself.
+SHOWS = ("grad", "m", "first", "root", "step")
 
 
 def vec(a, digits: int = 4) -> str:
@@ -279,6 +287,41 @@ def num(x, digits: int = 4) -> str:
     return text
 
 
+def _split_top(latex: str, sep: str) -> list[str]:
+    """`latex` split at every `sep` outside braces."""
+    parts, depth, start, i = [], 0, 0, 0
+    while i < len(latex):
+        c = latex[i]
+        if c == "\\":
+            i += 2
+            continue
+        depth += (c == "{") - (c == "}")
+        if depth == 0 and latex.startswith(sep, i):
+            parts.append(latex[start:i])
+            i = start = i + len(sep)
+            continue
+        i += 1
+    return [*parts, latex[start:]]
+
+
+def _equations(latex: str) -> list[list[str]]:
+    """A sub-step's equation as its equations (they are separated by ",\\quad"), each as its sides."""
+    return [[side.strip() for side in _split_top(eq, " = ")] for eq in _split_top(latex, r",\quad")]
+
+
+def aligned(latex: str) -> str:
+    """A sub-step's equation over several lines, one per "=", the "=" aligned: for a narrow column."""
+    rows = []
+    for lhs, *rhs in _equations(latex):
+        rows += [f"{lhs} &= {rhs[0]}" if rhs else lhs] + [f"&= {side}" for side in rhs[1:]]
+    return r"\begin{aligned}" + r" \\ ".join(rows) + r"\end{aligned}"
+
+
+def result(latex: str) -> str:
+    """A sub-step's equation shortened to what it computed: the left side = the final value, for each equation."""
+    return r",\ ".join(f"{lhs} = {rhs[-1]}" if rhs else lhs for lhs, *rhs in _equations(latex))
+
+
 def narrate(ex: Explanation, k: int) -> list[Substep]:
     """The sub-steps of update t = k + 1, in the article's notation, with the recorded numbers."""
     if not 0 <= k < ex.steps:
@@ -287,12 +330,12 @@ def narrate(ex: Explanation, k: int) -> list[Substep]:
     q = {n: a[k] for n, a in ex.quantities.items()}
     prev = {n: (a[k - 1] if k else np.zeros_like(a[k])) for n, a in ex.quantities.items()}
     out = [Substep("**Take the gradient** at the current point: it points uphill, so the step goes against it.",
-                   rf"g_{{{t}}} = \nabla f(\theta_{{{t}}}) = {vec(ex.grad[k])}")]
+                   rf"g_{{{t}}} = \nabla f(\theta_{{{t}}}) = {vec(ex.grad[k])}", "grad")]
     key = ex.optimizer
     a = num(hp["lr"])
     if key == "gd" or (key in ("momentum", "nag") and ex.first is None):
         out.append(Substep("**Step** against the gradient, the same α for every coordinate.",
-                           rf"\theta_{{{t + 1}}} = \theta_{{{t}}} - {a}\, g_{{{t}}} = {vec(ex.theta[k] + ex.update[k])}"))
+                           rf"\theta_{{{t + 1}}} = \theta_{{{t}}} - {a}\, g_{{{t}}} = {vec(ex.theta[k] + ex.update[k])}", "step"))
         return out
     if key in ("momentum", "nag"):
         g_ = num(hp["momentum"])
@@ -303,28 +346,36 @@ def narrate(ex: Explanation, k: int) -> list[Substep]:
             "**Update the velocity**: keep a fraction γ of the previous one and add the new gradient"
             + (" (the first buffer is the gradient itself)." if first else "."),
             rf"b_{{{t}}} = {g_}\, b_{{{t - 1}}} + {share}g_{{{t}}} = {vec(q['b'])}" if not first
-            else rf"b_{{1}} = g_1 = {vec(q['b'])}"))
+            else rf"b_{{1}} = g_1 = {vec(q['b'])}", "first"))
         if key == "nag":
             out.append(Substep("**Look ahead**: Nesterov steps along the gradient plus γ times the new velocity.",
                                rf"d = g_{{{t}}} + {g_}\, b_{{{t}}} = {vec(ex.direction[k])}"))
         out.append(Substep("**Step** along the velocity, scaled by α (the article's vₜ = α·bₜ).",
                            rf"\Delta\theta = -{a}\, {'d' if key == 'nag' else 'b_{' + str(t) + '}'} = {vec(ex.step[k])},"
-                           rf"\quad \theta_{{{t + 1}}} = {vec(ex.theta[k] + ex.update[k])}"))
+                           rf"\quad \theta_{{{t + 1}}} = {vec(ex.theta[k] + ex.update[k])}", "step"))
         return out
     if key == "adagrad":
         out.append(Substep("**Add the squared gradient** to the running sum G, one number per coordinate.",
                            rf"G_{{{t}}} = G_{{{t - 1}}} + g_{{{t}}}^2 = {vec(q['G'])}"))
         out.append(Substep("**Divide α by √G**: coordinates that have seen large gradients get small steps, for good.",
-                           rf"\frac{{\alpha_t}}{{\sqrt{{G_{{{t}}}}} + \epsilon}} = {vec(ex.lr_eff[k])}"))
+                           rf"\frac{{\alpha_t}}{{\sqrt{{G_{{{t}}}}} + \epsilon}} = {vec(ex.lr_eff[k])}", "root"))
     elif key == "rmsprop":
         r = num(hp["alpha"])
         out.append(Substep("**Update the running mean of squared gradients**, one per coordinate.",
                            rf"E[g^2]_{{{t}}} = {r}\, E[g^2]_{{{t - 1}}} + (1 - {r})\, g_{{{t}}}^2 = {vec(q['E[g²]'])}"))
-        out.append(Substep("**Divide α by its root**: a steep coordinate gets a brake, a flat one a push.",
-                           rf"\frac{{\alpha}}{{\sqrt{{E[g^2]_{{{t}}}}} + \epsilon}} = {vec(ex.lr_eff[k])}"))
+        if "E[g]" in q:  # centered: divide by the root of the variance estimate instead
+            out.append(Substep("**Update the running mean of the gradient** too (centered): E[g]² is the part of E[g²] "
+                               "that is the mean, not the spread.",
+                               rf"E[g]_{{{t}}} = {r}\, E[g]_{{{t - 1}}} + (1 - {r})\, g_{{{t}}} = {vec(q['E[g]'])}"))
+            root, root_now = r"\sqrt{E[g^2] - E[g]^2}", rf"\sqrt{{E[g^2]_{{{t}}} - E[g]_{{{t}}}^2}}"
+            text = "**Divide α by the root of the variance** E[g²] − E[g]²: a coordinate whose gradient jumps about gets a brake."
+        else:
+            root, root_now = r"\sqrt{E[g^2]}", rf"\sqrt{{E[g^2]_{{{t}}}}}"
+            text = "**Divide α by its root**: a steep coordinate gets a brake, a flat one a push."
+        out.append(Substep(text, rf"\frac{{\alpha}}{{{root_now} + \epsilon}} = {vec(ex.lr_eff[k])}", "root"))
         if "b" in q:
             out.append(Substep("**Momentum** on the scaled gradient.",
-                               rf"b_{{{t}}} = {num(hp['momentum'])}\, b_{{{t - 1}}} + g_{{{t}}}/(\sqrt{{E[g^2]}} + \epsilon)"
+                               rf"b_{{{t}}} = {num(hp['momentum'])}\, b_{{{t - 1}}} + g_{{{t}}}/({root} + \epsilon)"
                                rf" = {vec(q['b'])}"))
     elif key == "adadelta":
         r = num(hp["rho"])
@@ -332,13 +383,13 @@ def narrate(ex: Explanation, k: int) -> list[Substep]:
                            rf"E[g^2]_{{{t}}} = {r}\, E[g^2]_{{{t - 1}}} + (1 - {r})\, g_{{{t}}}^2 = {vec(q['E[g²]'])}"))
         out.append(Substep("**Scale by the RMS of past steps over the RMS of gradients**: the units of θ, no α needed.",
                            rf"\frac{{\sqrt{{E[\Delta\theta^2]_{{{t - 1}}} + \epsilon}}}}{{\sqrt{{E[g^2]_{{{t}}} + \epsilon}}}}"
-                           rf" = {vec(ex.lr_eff[k])}"))
+                           rf" = {vec(ex.lr_eff[k])}", "root"))
     else:  # the Adam family
         b1, b2 = num(hp["beta1"]), num(hp["beta2"])
         out.append(Substep(f"**Decay the first moment by β₁ = {b1}** and mix in the new gradient: a running mean (momentum).",
                            rf"m_{{{t}}} = {b1}\, m_{{{t - 1}}} + (1 - {b1})\, g_{{{t}}}"
                            rf" = {b1}\,{vec(prev['m'])} + {num(1 - hp['beta1'])}\,"
-                           rf"{vec(ex.grad[k])} = {vec(q['m'])}"))
+                           rf"{vec(ex.grad[k])} = {vec(q['m'])}", "m"))
         if key == "adamax":
             out.append(Substep(f"**Decay the largest recent |g| by β₂ = {b2}**, unless the new |g| is larger.",
                                rf"u_{{{t}}} = \max({b2}\, u_{{{t - 1}}},\ |g_{{{t}}}| + \epsilon) = {vec(q['u'])}"))
@@ -350,32 +401,32 @@ def narrate(ex: Explanation, k: int) -> list[Substep]:
                                rf"v^{{\max}}_{{{t}}} = \max(v^{{\max}}_{{{t - 1}}},\ v_{{{t}}}) = {vec(q['v_max'])}"))
         if key == "nadam":
             out.append(Substep("**Look ahead** (Nesterov): mix the current gradient and the next momentum, bias-corrected "
-                               "by the μ schedule.", rf"\hat m_{{{t}}} = {vec(q['m̂'])}"))
+                               "by the μ schedule.", rf"\hat m_{{{t}}} = {vec(q['m̂'])}", "first"))
             out.append(Substep("**Correct v for its zero start.**",
                                rf"\hat v_{{{t}}} = \frac{{v_{{{t}}}}}{{1 - {b2}^{{{t}}}}} = {vec(q['v̂'])}"))
         elif key == "adamax":
             out.append(Substep("**Correct m for its zero start**: early means are pulled towards 0.",
-                               rf"\hat m_{{{t}}} = \frac{{m_{{{t}}}}}{{1 - {b1}^{{{t}}}}} = {vec(q['m̂'])}"))
+                               rf"\hat m_{{{t}}} = \frac{{m_{{{t}}}}}{{1 - {b1}^{{{t}}}}} = {vec(q['m̂'])}", "first"))
         elif hp.get("bias_correction", True):
             vname = "v^{\\max}" if "v_max" in q else "v"
             out.append(Substep("**Correct both for their zero start**: divide by 1 − βᵗ, which is small early on.",
                                rf"\hat m_{{{t}}} = \frac{{m_{{{t}}}}}{{1 - {b1}^{{{t}}}}} = {vec(q['m̂'])},\quad "
-                               rf"\hat v_{{{t}}} = \frac{{{vname}_{{{t}}}}}{{1 - {b2}^{{{t}}}}} = {vec(q['v̂'])}"))
+                               rf"\hat v_{{{t}}} = \frac{{{vname}_{{{t}}}}}{{1 - {b2}^{{{t}}}}} = {vec(q['v̂'])}", "first"))
         else:
             out.append(Substep("**No bias correction** (simplified Adam): m̂ = m and v̂ = v.",
-                               rf"\hat m_{{{t}}} = {vec(q['m̂'])},\quad \hat v_{{{t}}} = {vec(q['v̂'])}"))
+                               rf"\hat m_{{{t}}} = {vec(q['m̂'])},\quad \hat v_{{{t}}} = {vec(q['v̂'])}", "first"))
         if key == "radam" and np.isfinite(q["r"]).all():
             out.append(Substep("**Rectify**: v̂ has enough history (ρₜ > 5), so the adaptive step is scaled by r.",
                                rf"r_{{{t}}} = {num(q['r'][0])},\quad \alpha_{{\text{{eff}}}} = "
                                rf"\frac{{\alpha\, r_{{{t}}} \sqrt{{1 - {b2}^{{{t}}}}}}}{{\sqrt{{v_{{{t}}}}} + \epsilon}}"
-                               rf" = {vec(ex.lr_eff[k])}"))
+                               rf" = {vec(ex.lr_eff[k])}", "root"))
         elif key == "radam":
             out.append(Substep("**Too early to trust v̂** (ρₜ ≤ 5): take a plain momentum step, α for every coordinate.",
                                rf"\alpha_{{\text{{eff}}}} = \alpha = {a}"))
         else:
             denom = "u" if key == "adamax" else r"\sqrt{\hat v} + \epsilon"
             out.append(Substep("**The per-coordinate learning rate**: α divided by the size of recent gradients.",
-                               rf"\frac{{\alpha}}{{{denom}}} = {vec(ex.lr_eff[k])}"))
+                               rf"\frac{{\alpha}}{{{denom}}} = {vec(ex.lr_eff[k])}", "root"))
     # the step itself
     d = ex.direction_name
     dlatex = {"m̂": r"\hat m", "g": "g", "b": "b"}.get(d, d)
@@ -385,9 +436,9 @@ def narrate(ex: Explanation, k: int) -> list[Substep]:
     if key == "rmsprop" and "b" in q:
         out.append(Substep("**Step** along the momentum buffer, scaled by α.",
                            rf"\Delta\theta = -{a}\, b_{{{t}}} = {vec(ex.step[k])},"
-                           rf"\quad \theta_{{{t + 1}}} = {vec(ex.theta[k] + ex.update[k])}"))
+                           rf"\quad \theta_{{{t + 1}}} = {vec(ex.theta[k] + ex.update[k])}", "step"))
         return out
     out.append(Substep(f"**Step**: each coordinate moves by its own learning rate times {d}.",
                        rf"\Delta\theta = -\alpha_{{\text{{eff}}}} \odot {dlatex} = {vec(ex.step[k])},\quad "
-                       rf"\theta_{{{t + 1}}} = {vec(ex.theta[k] + ex.update[k])}"))
+                       rf"\theta_{{{t + 1}}} = {vec(ex.theta[k] + ex.update[k])}", "step"))
     return out

@@ -47,6 +47,59 @@ def _move(delta: int, last: int) -> None:
     ss[P + "step"] = int(min(max(ss[P + "step"] + delta, 1), last))
 
 
+# Narrated, the update of step t is revealed one sub-step at a time: ss[P + "sub"] is the index of the current one,
+# valid for the (optimizer, step) in ss[P + "sub_at"]; any other way to a new step (◀ ▶, the slider, a shorter
+# run) starts that step at its first sub-step.
+def _pin_sub() -> None:
+    ss[P + "sub_at"] = (ss[P + "opt"], int(ss[P + "step"]))
+
+
+def _sub_next(count: int, last: int) -> None:
+    """The next sub-step; after the last one, the first sub-step of the next step."""
+    if ss[P + "sub"] + 1 < count:
+        ss[P + "sub"] += 1
+    elif ss[P + "step"] < last:
+        ss[P + "step"], ss[P + "sub"] = int(ss[P + "step"]) + 1, 0
+    _pin_sub()
+
+
+def _sub_prev(count_before: int) -> None:
+    """The previous sub-step; before the first one, the last sub-step of the previous step."""
+    if ss[P + "sub"] > 0:
+        ss[P + "sub"] -= 1
+    elif ss[P + "step"] > 1:
+        ss[P + "step"], ss[P + "sub"] = int(ss[P + "step"]) - 1, count_before - 1
+    _pin_sub()
+
+
+def _title(text: str) -> str:
+    """A sub-step's sentence cut to its bold opening: "**Take the gradient** at …" -> "Take the gradient"."""
+    return text.split("**")[1].rstrip(".") if text.startswith("**") else text
+
+
+def _narration(subs: list, i: int, t: int, last: int, count_before: int) -> None:
+    """Sub-step i + 1 of step t with its equation, the earlier ones compact and grey beneath it, the later ones hidden.
+
+    The buttons and the current sub-step come first, so they stay where they are while the list of earlier ones
+    grows (a teacher on a projector keeps clicking the same place, the class keeps reading the same place).
+    """
+    n = len(subs)
+    with st.container(border=True, key=P + "narration"):
+        st.markdown(f"**Sub-step {i + 1} of {n}** of step t = {t}")
+        c_back, c_on = st.columns([2, 3])
+        back = "◂ Previous" if i > 0 or t == 1 else f"◂ Step {t - 1}"
+        c_back.button(back, key=P + "sub_prev", on_click=_sub_prev, args=(count_before,), width="stretch",
+                      disabled=i == 0 and t == 1)
+        on = "Next sub-step ▸" if i + 1 < n or t == last else f"On to step {t + 1} ▸"
+        c_on.button(on, key=P + "sub_next", on_click=_sub_next, args=(n, last), type="primary", width="stretch",
+                    disabled=i + 1 == n and t == last)
+        with st.container(border=True, key=P + "sub_current"):
+            st.markdown(f"{i + 1}. {subs[i].text}")
+            st.latex(explain.aligned(subs[i].latex))
+        for j, sub in enumerate(subs[:i], start=1):  # one line each: what it did and what came out
+            st.caption(f"{j}. **{_title(sub.text)}**: ${explain.result(sub.latex)}$")
+
+
 _init()
 
 with st.sidebar:
@@ -93,6 +146,15 @@ c_next.button("▶", key=P + "next", on_click=_move, args=(1, steps), help="Next
 k = int(ss[P + "step"]) - 1
 t = k + 1
 
+narrating = bool(ss[P + "narrate"])
+subs = explain.narrate(ex, k)
+if ss.get(P + "sub_at") != (key, t):  # a new step (or optimizer) starts at its first sub-step
+    ss[P + "sub"] = 0
+    _pin_sub()
+sub = int(min(max(ss.get(P + "sub", 0), 0), len(subs) - 1))
+ss[P + "sub"] = sub
+revealed = {s.shows for s in subs[: sub + 1]} if narrating else None
+
 # ------------------------------------------------------------------ the picture and the numbers
 left, right = st.columns([3, 2])
 with left:
@@ -105,10 +167,12 @@ with left:
     bounds_key = tuple(map(tuple, bounds))
     first = ex.quantities[ex.first][k] if ex.first else None
     root = ex.quantities[ex.root][k] if ex.root else None
+    raw_m = ex.quantities["m"][k] if narrating and ex.first == "m̂" and "m" in ex.quantities else None
     fig = figures.inspector_figure(
         image=compute.contour_image(surface.key, bounds_key, 480), bounds=bounds, path=out["path"], k=k,
         grad=ex.grad[k], first=first, first_label=ex.first or "m̂", step=ex.update[k], root=root,
-        root_label=ex.root or "√v̂", minima=surface.minima)
+        root_label=ex.root or "√v̂", minima=surface.minima, m=raw_m, show=revealed,
+        current=subs[sub].shows if narrating else "")
     st.plotly_chart(fig, key=P + "figure", config={"displaylogo": False})
     st.caption("Arrows start at θₜ. " + (f"−g and −{ex.first} share one scale (both are in gradient units); "
                                           if ex.first else "−g points straight downhill; ")
@@ -118,6 +182,14 @@ with left:
 
 with right:
     st.markdown(f"**Step t = {t}** · θₜ = ({ex.theta[k][0]:.5g}, {ex.theta[k][1]:.5g})")
+    st.toggle("Narrate this step", key=P + "narrate",
+              help="Walk through the update of this step, one sub-step at a time, with its numbers; the picture "
+                   "draws what each sub-step adds.")
+    if narrating:
+        _narration(subs, sub, t, steps, len(explain.narrate(ex, k - 1)) if k else 0)
+        if sub + 1 == len(subs):
+            st.caption(f"Check: θₜ₊₁ − θₜ from the path is ({ex.update[k][0]:.6g}, {ex.update[k][1]:.6g}); rebuilt from "
+                       f"the numbers above it is ({ex.step[k][0]:.6g}, {ex.step[k][1]:.6g}).")
     rows = [("g", "gradient at θₜ" + (" (+ λθ)" if resolved.get("weight_decay") and not
                                         ex.hyperparameters.get("decoupled_weight_decay") else ""), ex.grad[k])]
     meaning = {"m": "first moment (momentum)", "v": "second moment (mean of g²)", "m̂": "m, bias-corrected",
@@ -144,16 +216,6 @@ with right:
     st.plotly_chart(figures.lr_figure(ex.t, ex.lr_eff, k, title=f"effective learning rate {lr_title}", height=280),
                     key=P + "lr", config={"displaylogo": False})
 
-# ------------------------------------------------------------------ narrated mode
-st.toggle("Narrate this step", key=P + "narrate",
-          help="Walk through the update of this step, sub-step by sub-step, with its numbers.")
-if ss[P + "narrate"]:
-    with st.container(border=True):
-        for i, sub in enumerate(explain.narrate(ex, k), start=1):
-            st.markdown(f"{i}. {sub.text}")
-            st.latex(sub.latex)
-        st.caption(f"Check: θₜ₊₁ − θₜ from the path is ({ex.update[k][0]:.6g}, {ex.update[k][1]:.6g}); rebuilt from the "
-                   f"numbers above it is ({ex.step[k][0]:.6g}, {ex.step[k][1]:.6g}).")
 with st.expander(f"{opt.label}: the update rule"):
     for eq in opt.equations:
         st.latex(eq)

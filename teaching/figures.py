@@ -15,6 +15,7 @@ from plots.style import PALETTE
 
 GRAD, FIRST, STEP, BOX = "#D55E00", "#0072B2", "#009E73", "#CC79A7"
 _TEMPLATE = "plotly_white"
+_EVERYTHING = ("grad", "m", "first", "root", "step")  # what inspector_figure can show: optimizers.explain.SHOWS
 
 
 def still(fig: go.Figure, height: int | None = None) -> go.Figure:
@@ -61,21 +62,33 @@ def _arrow(x0, y0, dx, dy, name: str, color: str, label: str, dash: str = "solid
 
 
 def inspector_figure(*, image: str, bounds, path: np.ndarray, k: int, grad, first=None, first_label: str = "m̂",
-                     step=None, root=None, root_label: str = "√v̂", minima=(), height: int = 520) -> go.Figure:
+                     step=None, root=None, root_label: str = "√v̂", minima=(), height: int = 520, m=None,
+                     show=None, current: str = "") -> go.Figure:
     """Step k (t = k + 1) on the contour: −g, −(first moment), the step Δθ as arrows; √(second moment) as a box.
 
     −g and −m̂ are in gradient units and share one scale; the box (half-sides ∝ √v̂ per axis) has its own,
     so its larger side is a quarter of the view; the step is in θ units and is drawn magnified (and
     labelled so) when it is too small to see.
+
+    Narrated, one sub-step at a time: `show` is the set of what the sub-steps so far revealed (explain.SHOWS:
+    "grad" −g, "m" the first moment m before its bias correction, "first" −m̂, "root" the box, "step" Δθ and
+    the path on to θₜ₊₁); None draws everything. `m` is that uncorrected moment (it shares the arrows' scale,
+    so an arrow keeps its length from sub-step to sub-step). `current` is what the current sub-step is about:
+    it is drawn bold, the rest faded.
     """
     (x0, x1), (y0, y1) = bounds
     span = min(x1 - x0, y1 - y0)
     theta = path[k]
+    shown = set(_EVERYTHING) if show is None else set(show)
+
+    def faded(name: str) -> dict:
+        return {} if not current or current == name else dict(opacity=0.35)
+
     data: list[dict] = []
     finite = np.isfinite(path).all(axis=1)
     data.append(dict(type="scatter", x=path[finite, 0], y=path[finite, 1], mode="lines", name="whole path",
                      line=dict(color="#888", width=1, dash="dot"), hoverinfo="skip"))
-    done = path[: k + 2]
+    done = path[: k + 2] if "step" in shown else path[: k + 1]
     data.append(dict(type="scatter", x=done[:, 0], y=done[:, 1], mode="lines+markers", name="path so far",
                      line=dict(color="#333", width=1.5), marker=dict(size=4, color="#333"),
                      hovertemplate="(%{x:.4g}, %{y:.4g})<extra></extra>"))
@@ -83,36 +96,45 @@ def inspector_figure(*, image: str, bounds, path: np.ndarray, k: int, grad, firs
         mx, my = zip(*minima, strict=True)
         data.append(dict(type="scatter", x=mx, y=my, mode="markers", name="global minimum",
                          marker=dict(symbol="star", size=14, color="white", line=dict(color="black", width=1.5))))
-    vectors = [np.asarray(grad, dtype=float)] + ([np.asarray(first, dtype=float)] if first is not None else [])
+    vectors = [np.asarray(v, dtype=float) for v in (grad, first, m) if v is not None]
     biggest = max((float(np.linalg.norm(v)) for v in vectors if np.isfinite(v).all()), default=0.0)
     scale = 0.3 * span / biggest if biggest > 0 else 1.0
-    if root is not None and np.isfinite(root).all() and np.max(root) > 0:
+    if "root" in shown and root is not None and np.isfinite(root).all() and np.max(root) > 0:
         box = 0.25 * span / float(np.max(root))  # its own scale: the box shows the ratio of the two sides
         hx, hy = box * root[0], box * root[1]
         data.append(dict(type="scatter", x=[theta[0] - hx, theta[0] + hx, theta[0] + hx, theta[0] - hx, theta[0] - hx],
                          y=[theta[1] - hy, theta[1] - hy, theta[1] + hy, theta[1] + hy, theta[1] - hy], mode="lines",
                          fill="toself", fillcolor="rgba(204,121,167,0.15)", line=dict(color=BOX, width=1.5),
-                         name=f"{root_label} per axis (box half-sides)", hoverinfo="skip"))
+                         name=f"{root_label} per axis (box half-sides)", hoverinfo="skip", **faded("root")))
     data.append(dict(type="scatter", x=[theta[0]], y=[theta[1]], mode="markers", name=f"θ at step {k + 1}",
                      marker=dict(size=9, color="white", line=dict(color="black", width=2)),
                      hovertemplate="θ = (%{x:.5g}, %{y:.5g})<extra></extra>"))
-    if np.isfinite(grad).all():
-        data.append(_arrow(theta[0], theta[1], -scale * grad[0], -scale * grad[1], "−g: steepest descent", GRAD, "−g"))
-    if first is not None and np.isfinite(first).all():
+    if "grad" in shown and np.isfinite(grad).all():
+        data.append(_arrow(theta[0], theta[1], -scale * grad[0], -scale * grad[1], "−g: steepest descent", GRAD, "−g")
+                    | faded("grad"))
+    if "first" in shown and first is not None and np.isfinite(first).all():
         data.append(_arrow(theta[0], theta[1], -scale * first[0], -scale * first[1], f"−{first_label}: momentum direction",
-                           FIRST, f"−{first_label}"))
-    if step is not None and np.isfinite(step).all():
+                           FIRST, f"−{first_label}") | faded("first"))
+    elif "m" in shown and m is not None and np.isfinite(m).all():  # the first moment before its bias correction
+        data.append(_arrow(theta[0], theta[1], -scale * m[0], -scale * m[1], "−m: not yet bias-corrected",
+                           FIRST, "−m", dash="dash") | faded("m"))
+    if "step" in shown and step is not None and np.isfinite(step).all():
         length = float(np.linalg.norm(step))
         mag = _nice(0.08 * span / length) if 0 < length < 0.08 * span else 1.0
         label = "Δθ" if mag == 1 else f"Δθ ×{mag:g}"
-        data.append(_arrow(theta[0], theta[1], mag * step[0], mag * step[1], f"{label}: the actual step", STEP, label))
+        data.append(_arrow(theta[0], theta[1], mag * step[0], mag * step[1], f"{label}: the actual step", STEP, label)
+                    | faded("step"))
     layout = dict(
-        height=height, template=_TEMPLATE, margin=dict(l=50, r=10, t=10, b=40),
+        height=height, template=_TEMPLATE, margin=dict(l=50, r=10, t=10, b=130, autoexpand=False),
         xaxis=dict(range=[x0, x1], title="x", showgrid=False, zeroline=False, constrain="domain"),
         yaxis=dict(range=[y0, y1], title="y", showgrid=False, zeroline=False),
         images=[dict(source=image, xref="x", yref="y", x=x0, y=y1, sizex=x1 - x0, sizey=y1 - y0, sizing="stretch",
                      layer="below")],
-        legend=dict(orientation="h", y=-0.12, x=0, font=dict(size=12)), uirevision="inspector", showlegend=True,
+        # a legend of a fixed place and size (two entries a row, four rows at most) in a bottom margin that it does not
+        # push (autoexpand off), so the plot does not move
+        # while a narrated step adds its arrows one by one
+        legend=dict(orientation="h", yref="container", y=0, yanchor="bottom", x=0, entrywidth=0.5, entrywidthmode="fraction",
+                    font=dict(size=12)), uirevision="inspector", showlegend=True,
     )
     return go.Figure(dict(data=data, layout=layout), _validate=False)
 

@@ -17,6 +17,7 @@ from streamlit.testing.v1 import AppTest
 
 import optimizers
 import surfaces
+from optimizers import explain
 from teaching import links, presets, reddi
 from teaching.scenarios import SCENARIOS, simulate
 from ui.settings import Settings, from_query, to_query
@@ -175,6 +176,36 @@ def _step(at: AppTest) -> int:
     return int(at.slider(key="inspector.step").value)
 
 
+def _current(at: AppTest) -> str:
+    """The narrated sub-step shown in full: "i. **What it does** …" (the earlier ones are grey captions)."""
+    shown = [m.value for m in at.markdown if re.match(r"\d+\. \*\*", m.value)]
+    assert len(shown) == 1, shown
+    return shown[0]
+
+
+def _equation(at: AppTest) -> str:
+    """The current sub-step's equation (the first st.latex on the page: the update rule's come last)."""
+    return at.latex[0].value.strip().removeprefix("$$").removesuffix("$$").strip()
+
+
+def _sub_next(at: AppTest) -> None:
+    at.button(key="inspector.sub_next").click().run()
+    ok(at)
+
+
+def _arrows(at: AppTest) -> list[str]:
+    """What the inspector's figure draws beyond the path, the minimum and θₜ."""
+    fixed = {"whole path", "path so far", "global minimum"}
+    return [n for n in names(charts(at)["inspector.figure"]) if n not in fixed and not n.startswith("θ at step")]
+
+
+def _walk(key: str, k: int, **hps) -> list[explain.Substep]:
+    """The sub-steps of step t = k + 1 on the Inspector's default run, from the engine."""
+    surface = surfaces.get(presets.INSPECT_SURFACE)
+    traj = optimizers.simulate(key, surface, surface.start, presets.INSPECT_STEPS, lr=presets.INSPECT_LR[key], **hps)
+    return explain.narrate(explain.explain(traj), k)
+
+
 def test_inspector_numbers_are_the_engines_state_and_the_buttons_step():
     at = open_page("pages/inspector.py")
     surface = surfaces.get(presets.INSPECT_SURFACE)
@@ -199,6 +230,11 @@ def test_inspector_numbers_are_the_engines_state_and_the_buttons_step():
         np.testing.assert_allclose(rows["update"], traj.path[t] - traj.path[t - 1], rtol=1e-12)
         v_hat = traj.state["exp_avg_sq"][t] / (1 - 0.999**t)
         np.testing.assert_allclose(rows["lr_eff"], lr / (np.sqrt(v_hat) + 1e-8), rtol=1e-12)
+    # narrated (the default), the new step starts at its first sub-step; clicking through reveals the rest
+    assert _current(at).startswith("1. **Take the gradient**")
+    for _ in range(len(_walk("adam", 16)) - 1):
+        _sub_next(at)
+    assert _step(at) == 17 and _current(at).startswith("6. **Step**")
     # the figure draws the arrows, the box and the current point of that step
     figs = charts(at)
     arrows = names(figs["inspector.figure"])
@@ -209,7 +245,7 @@ def test_inspector_numbers_are_the_engines_state_and_the_buttons_step():
     np.testing.assert_allclose([point["x"][0], point["y"][0]], traj.path[16], rtol=1e-12)
     assert {"x", "y"} <= set(names(figs["inspector.lr"]))
     # the narrated sub-steps
-    text = " ".join(m.value for m in at.markdown)
+    text = " ".join(m.value for m in [*at.markdown, *at.caption])
     assert "Take the gradient" in text and "first moment by β₁" in text and "Correct both" in text
     # ▶ stops at the last step
     at.slider(key="inspector.step").set_value(presets.INSPECT_STEPS).run()
@@ -231,6 +267,106 @@ def test_inspector_explains_every_family(key):
     for name, state in (("b", "momentum_buffer"), ("E[g²]", "square_avg"), ("G", "sum"), ("u", "exp_inf"), ("m", "exp_avg")):
         if name in rows and state in traj.state:
             np.testing.assert_allclose(rows[name], traj.state[state][10], rtol=1e-12)
+
+
+def test_inspector_narration_reveals_one_sub_step_at_a_time():
+    at = open_page("pages/inspector.py")
+    assert at.toggle(key="inspector.narrate").value
+    subs = _walk("adam", 0)
+    texts = [s.text for s in subs]
+    assert len(subs) == 6
+    # sub-step 1: only the gradient, the rest of the update hidden; the path stops at θₜ
+    assert _current(at) == f"1. {texts[0]}"
+    assert _equation(at) == explain.aligned(subs[0].latex)
+    assert _arrows(at) == ["−g: steepest descent"]
+    done = next(d for d in charts(at)["inspector.figure"]["data"] if d["name"] == "path so far")
+    assert len(_values(done["x"])) == 1
+    assert not any(text in m.value for text in texts[1:] for m in [*at.markdown, *at.caption]), "later ones hidden"
+    assert at.button(key="inspector.sub_prev").disabled, "nothing before step 1's first sub-step"
+    expected = [
+        ["−g: steepest descent", "−m: not yet bias-corrected"],  # decay the first moment by β₁
+        ["−g: steepest descent", "−m: not yet bias-corrected"],  # the second moment: nothing to draw
+        ["−g: steepest descent", "−m̂: momentum direction"],  # bias correction: −m becomes −m̂ (10× longer at t = 1)
+        ["√v̂ per axis (box half-sides)", "−g: steepest descent", "−m̂: momentum direction"],  # α / (√v̂ + ε)
+        ["√v̂ per axis (box half-sides)", "−g: steepest descent", "−m̂: momentum direction", "Δθ: the actual step"],
+    ]
+    for i, arrows in enumerate(expected, start=1):
+        _sub_next(at)
+        assert _step(at) == 1
+        assert _current(at) == f"{i + 1}. {texts[i]}"
+        assert _equation(at) == explain.aligned(subs[i].latex), "the current sub-step's equation, with its numbers"
+        earlier = [c.value for c in at.caption if re.match(r"\d+\. \*\*", c.value)]
+        assert len(earlier) == i, "the earlier ones, compact: one line each"
+        for line, s in zip(earlier, subs, strict=False):
+            assert line.endswith(f"${explain.result(s.latex)}$") and s.text.split("**")[1].rstrip(".") in line
+        assert [re.sub(r" ×[^:]+", "", n) for n in _arrows(at)] == arrows  # Δθ ×5: magnified when tiny
+    figure = charts(at)["inspector.figure"]["data"]
+    by_name = {d["name"].split(":")[0].split(" ×")[0]: d for d in figure}
+    assert by_name["Δθ"].get("opacity", 1) == 1 and by_name["−g"]["opacity"] < 1, "the step is what sub-step 6 is about"
+    done = _values(by_name["path so far"]["x"])
+    assert len(done) == 2, "the path reaches θ₂ once the step is taken"
+    assert any(c.value.startswith("Check:") for c in at.caption)
+    assert at.button(key="inspector.sub_next").label == "On to step 2 ▸"
+    # after the last sub-step: step 2, from its first sub-step
+    _sub_next(at)
+    assert _step(at) == 2 and _current(at) == f"1. {_walk('adam', 1)[0].text}"
+    assert _arrows(at) == ["−g: steepest descent"]
+    # and back: the previous step's last sub-step
+    at.button(key="inspector.sub_prev").click().run()
+    ok(at)
+    assert _step(at) == 1 and _current(at).startswith("6. **Step**")
+    # ▶, ◀ and the slider start the step they reach at its first sub-step
+    for move in (lambda: at.button(key="inspector.next").click(), lambda: at.button(key="inspector.prev").click(),
+                 lambda: at.slider(key="inspector.step").set_value(40)):
+        _sub_next(at)
+        _sub_next(at)
+        before = _step(at)
+        move().run()
+        ok(at)
+        assert _step(at) != before and _current(at).startswith("1. **Take the gradient**")
+        assert _arrows(at) == ["−g: steepest descent"]
+    assert _step(at) == 40
+    # without narration: the whole picture, no sub-step controls
+    at.toggle(key="inspector.narrate").set_value(False).run()
+    ok(at)
+    assert len(_arrows(at)) == 4 and not [b for b in at.button if b.key.startswith("inspector.sub_")]
+
+
+def test_inspector_narrates_every_optimizer_sub_step_by_sub_step():
+    at = open_page("pages/inspector.py")  # one session for them all (a new optimizer starts at its first sub-step)
+    for key in optimizers.names():
+        at.selectbox(key="inspector.opt").set_value(key)
+        at.slider(key="inspector.step").set_value(10).run()
+        ok(at)
+        subs = _walk(key, 9)
+        assert subs[0].shows == "grad" and subs[-1].shows == "step" and {s.shows for s in subs} <= {"", *explain.SHOWS}
+        drawn = []
+        for i, sub in enumerate(subs):
+            if i:
+                _sub_next(at)
+            assert _step(at) == 10, key
+            assert _current(at) == f"{i + 1}. {sub.text}" and _equation(at) == explain.aligned(sub.latex), (key, i)
+            drawn.append(len(_arrows(at)))
+        assert drawn == sorted(drawn) and drawn[0] == 1 and drawn[-1] > 1, f"{key}: the figure grows: {drawn}"
+        last = _arrows(at)
+        at.toggle(key="inspector.narrate").set_value(False).run()
+        assert last == _arrows(at), f"{key}: the last sub-step shows the whole picture"
+        at.toggle(key="inspector.narrate").set_value(True).run()
+        _sub_next(at)
+        assert _step(at) == 11 and _current(at).startswith("1. **Take the gradient**"), key
+
+
+def test_inspector_narrates_centered_rmsprop():
+    at = open_page("pages/inspector.py")
+    at.selectbox(key="inspector.opt").set_value("rmsprop").run()
+    at.toggle(key="inspector.rmsprop.centered").set_value(True).run()
+    ok(at)
+    subs = _walk("rmsprop", 0, centered=True)
+    assert any("variance" in s.text for s in subs) and any("E[g]_{1}" in s.latex for s in subs)
+    for _ in subs[1:]:
+        _sub_next(at)
+    assert "variance" in " ".join(c.value for c in at.caption)
+    assert _current(at) == f"{len(subs)}. {subs[-1].text}"
 
 
 def test_inspector_other_surface_and_zoom():
