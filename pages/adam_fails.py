@@ -27,7 +27,7 @@ def fig1_runs(lr: float, periods: int, start: float) -> dict:
         traj = reddi.fig1(key, lr=lr, periods=periods, start=start)
         ends, mean, low, high = online.period_stats(online.FIG1, traj.path)
         regret = online.average_regret(online.FIG1, traj.path)
-        keep = figures.thin(len(regret))
+        keep = figures.thin(len(regret), period=online.FIG1.period)
         out[key] = dict(ends=ends, mean=mean, low=low, high=high, regret_t=keep + 1, regret=regret[keep],
                         final=float(traj.path[-1, 0]), last_mean=float(mean[-1]))
     return out

@@ -126,8 +126,8 @@ def inspector_figure(*, image: str, bounds, path: np.ndarray, k: int, grad, firs
                     | faded("step"))
     layout = dict(
         height=height, template=_TEMPLATE, margin=dict(l=50, r=10, t=10, b=130, autoexpand=False),
-        xaxis=dict(range=[x0, x1], title="x", showgrid=False, zeroline=False, constrain="domain"),
-        yaxis=dict(range=[y0, y1], title="y", showgrid=False, zeroline=False),
+        xaxis=dict(range=[x0, x1], title=dict(text="x"), showgrid=False, zeroline=False, constrain="domain"),
+        yaxis=dict(range=[y0, y1], title=dict(text="y"), showgrid=False, zeroline=False),
         images=[dict(source=image, xref="x", yref="y", x=x0, y=y1, sizex=x1 - x0, sizey=y1 - y0, sizing="stretch",
                      layer="below")],
         # a legend of a fixed place and size (two entries a row, four rows at most) in a bottom margin that it does not
@@ -233,8 +233,13 @@ def _rgba(hex_color: str, alpha: float) -> str:
     return f"rgba({r},{g},{b},{alpha})"
 
 
-def thin(n: int, points: int = 1500) -> np.ndarray:
-    """Indices 0..n-1 strided to about `points` (the last one kept), for long series."""
+def thin(n: int, points: int = 1500, period: int = 1) -> np.ndarray:
+    """Indices 0..n-1 strided to about `points` (the last one kept), for long series.
+
+    With a period, every kept index sits at the same phase of the cycle (the end of a period): a series that
+    repeats every `period` steps, thinned at uneven phases, would show a jagged band that is not in the data.
+    """
     if n <= points:
         return np.arange(n)
-    return np.unique(np.r_[np.linspace(0, n - 1, points).round().astype(int), n - 1])
+    stride = period * max(1, int(np.ceil(n / period / points)))
+    return np.unique(np.r_[np.arange(period - 1, n, stride), n - 1])
