@@ -179,6 +179,8 @@ _EQ_MOMENTS = (
     r"v_t = \beta_2 v_{t-1} + (1-\beta_2)\, g_t^2",
 )
 _EQ_HAT = r"\hat m_t = \frac{m_t}{1-\beta_1^t}, \quad \hat v_t = \frac{v_t}{1-\beta_2^t}"
+_DECOUPLED = flag("decoupled_weight_decay", False, "AdamW-style decay of θ instead of L2 on the gradient.",
+                  symbol="decoupled decay")
 _AMSGRAD_HELP = "Divide by the running maximum of v (AMSGrad, Reddi et al. 2018)."
 
 
@@ -190,7 +192,7 @@ ADAM = Optimizer(
     key="adam", label="Adam", torch="torch.optim.Adam(params, lr=0.001, betas=(0.9, 0.999))",
     summary="Momentum (first moment) plus RMSProp scaling (second moment), both bias-corrected.",
     hyperparameters=_adam_hps(
-        1e-3, 0.0, flag("amsgrad", False, _AMSGRAD_HELP),
+        1e-3, 0.0, flag("amsgrad", False, _AMSGRAD_HELP, symbol="AMSGrad max"),
         flag("bias_correction", True, "Divide m and v by (1 − βᵗ). Off: the textbook 'simplified Adam' "
              "(not a torch option).", symbol="bias correction"),
     ),
@@ -216,7 +218,7 @@ AMSGRAD = Optimizer(
 ADAMW = Optimizer(
     key="adamw", label="AdamW", torch="torch.optim.AdamW(params, lr=0.001, weight_decay=0.01)",
     summary="Adam with decoupled weight decay: θ shrinks by αλ each step, outside the adaptive scaling.",
-    hyperparameters=_adam_hps(1e-3, 1e-2, flag("amsgrad", False, _AMSGRAD_HELP)),
+    hyperparameters=_adam_hps(1e-3, 1e-2, flag("amsgrad", False, _AMSGRAD_HELP, symbol="AMSGrad max")),
     equations=(r"\theta_t \leftarrow \theta_t (1 - \alpha\lambda)", *_EQ_MOMENTS, _EQ_HAT,
                r"\theta_{t+1} = \theta_t - \frac{\alpha\, \hat m_t}{\sqrt{\hat v_t} + \epsilon}"),
     init=adam_init, update=adam_update, fixed={"bias_correction": True, "decoupled_weight_decay": True},
@@ -231,7 +233,7 @@ NADAM = Optimizer(
         2e-3, 0.0,
         Hyperparameter("momentum_decay", "ψ", 4e-3, 0.0, slider=(0.0, 0.1), error="Invalid momentum_decay value",
                        help="Warms the momentum schedule μₜ = β₁(1 − ½·0.96^(tψ)) up towards β₁."),
-        flag("decoupled_weight_decay", False, "AdamW-style decay of θ instead of L2 on the gradient."),
+        _DECOUPLED,
     ),
     equations=(
         r"\mu_t = \beta_1\left(1 - \tfrac12\, 0.96^{t\psi}\right)", *_EQ_MOMENTS,
@@ -259,7 +261,7 @@ RADAM = Optimizer(
     key="radam", label="RAdam", torch="torch.optim.RAdam(params, lr=0.001)",
     summary="Rectified Adam: plain momentum until v has enough history, then Adam scaled by a rectifier.",
     hyperparameters=_adam_hps(
-        1e-3, 0.0, flag("decoupled_weight_decay", False, "AdamW-style decay of θ instead of L2 on the gradient."),
+        1e-3, 0.0, _DECOUPLED,
     ),
     equations=(
         *_EQ_MOMENTS,

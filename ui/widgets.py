@@ -90,8 +90,10 @@ def hp_widget(opt_key: str, hp: optimizers.Hyperparameter, disabled: bool = Fals
               key: str | None = None):
     """One hyperparameter's control, from its declaration: toggle, log-stop slider or linear slider."""
     key = key or hp_widget_key(opt_key, hp.name)
+    if hp.is_flag:  # a switch reads best as words; torch's keyword goes in the help
+        label = label or hp.symbol
     label = label or (f"{hp.symbol}  ({hp.name})" if hp.symbol != hp.name else hp.name)
-    help_text = f"{hp.help} torch default: {hp.default}."
+    help_text = f"{hp.help} torch keyword `{hp.torch or hp.name}`, default {hp.default}."
     if hp.is_flag:
         return st.toggle(label, key=key, help=help_text, disabled=disabled)
     stops = slider_options(hp, extra=st.session_state.get(EXTRA, {}).get(key, ()))
