@@ -80,7 +80,7 @@ else:
         if points:
             st.session_state.start_x, st.session_state.start_y = round(points[0]["x"], 3), round(points[0]["y"], 3)
 
-    st.plotly_chart(fig, key="race", on_select=_clicked if s.view == "overlay" else "ignore",
+    st.plotly_chart(fig, key="race", on_select=_clicked if s.view == "overlay" else "ignore", theme=None,
                     selection_mode="points", config={"displaylogo": False, "scrollZoom": False})
     st.caption("▶ Play animates in your browser; drag the step slider to scrub. Click the map to start from there. "
                + ("Darker = higher loss (levels on a log scale)." if surface.log_contour else "Darker = higher loss."))
