@@ -199,9 +199,7 @@ def _run(opt, values, surface, theta0, steps, noise, rng, record, every):
                     for h, i in recorders:
                         h[r] = state[i]
             if t % _EARLY_EXIT_EVERY == 0 and not np.isfinite(theta).any():
-                if every > 1:
-                    diverged[diverged < 0] = t
-                break  # every row has diverged: the rest is NaN
+                break  # every row has diverged (and, when strided, is marked already): the rest is NaN
         for a in (path, *hist):
             a[r + 1:] = np.nan  # rows never reached (early exit)
         if full:

@@ -10,6 +10,7 @@ import surfaces
 from optimizers import explain
 from teaching import figures, presets
 from ui import compute, widgets
+from ui.settings import start_limits
 
 P = "inspector."
 ss = st.session_state
@@ -108,8 +109,9 @@ with st.sidebar:
                  on_change=_on_surface)
     st.markdown("**Start**")
     cx, cy = st.columns(2)
-    cx.number_input("x", key=P + "x", step=0.1, format="%.3f")
-    cy.number_input("y", key=P + "y", step=0.1, format="%.3f")
+    (x_lo, x_hi), (y_lo, y_hi) = start_limits(st.session_state[P + "surface"])  # the Playground's limits
+    cx.number_input("x", key=P + "x", step=0.1, format="%.3f", min_value=x_lo, max_value=x_hi)
+    cy.number_input("y", key=P + "y", step=0.1, format="%.3f", min_value=y_lo, max_value=y_hi)
     st.slider("Steps", min_value=10, max_value=500, step=10, key=P + "steps")
     key = ss[P + "opt"]
     opt = optimizers.get(key)
@@ -209,10 +211,12 @@ with right:
                                 "x": st.column_config.NumberColumn(format="%.6g"),
                                 "y": st.column_config.NumberColumn(format="%.6g")})
     st.caption(" · ".join(f"**{n}**: {m}" for n, m, _ in rows))
-    lr_title = {"adagrad": "α / (√G + ε)", "rmsprop": "α / (√E[g²] + ε)", "adadelta": "α·√(E[Δθ²] + ε) / √(E[g²] + ε)",
+    rms = "α / (√(E[g²] − E[g]²) + ε)" if ex.hyperparameters.get("centered") else "α / (√E[g²] + ε)"
+    lr_title = {"adagrad": "α / (√G + ε)", "rmsprop": rms, "adadelta": "α·√(E[Δθ²] + ε) / √(E[g²] + ε)",
                 "adamax": "α / u", "radam": "α·r·√(1 − β₂ᵗ) / (√v + ε), α while ρₜ ≤ 5",
                 "gd": "α, the same for every coordinate", "momentum": "α, the same for every coordinate",
-                "nag": "α, the same for every coordinate"}.get(key, "α / (√v̂ + ε)")
+                "nag": "α, the same for every coordinate"}.get(
+        key, "α / (√v̂ + ε)" if ex.hyperparameters.get("bias_correction", True) else "α / (√v + ε)  (no bias correction)")
     st.plotly_chart(figures.lr_figure(ex.t, ex.lr_eff, k, title=f"effective learning rate {lr_title}", height=280),
                     key=P + "lr", config={"displaylogo": False})
 

@@ -77,8 +77,10 @@ else:
 
     def _clicked():
         points = st.session_state.race.selection.points
-        if points:
-            st.session_state.start_x, st.session_state.start_y = round(points[0]["x"], 3), round(points[0]["y"], 3)
+        if points:  # the map shows a margin beyond what the start inputs accept: keep a click inside their limits
+            (x_lo, x_hi), (y_lo, y_hi) = start_limits(s.surface)
+            st.session_state.start_x = round(min(max(points[0]["x"], x_lo), x_hi), 3)
+            st.session_state.start_y = round(min(max(points[0]["y"], y_lo), y_hi), 3)
 
     st.plotly_chart(fig, key="race", on_select=_clicked if s.view == "overlay" else "ignore", theme=None,
                     selection_mode="points", config={"displaylogo": False, "scrollZoom": False})

@@ -1,25 +1,12 @@
-"""Static companions of the race: the loss chart on its own and the 3-D surface."""
+"""A static companion of the race: the 3-D surface with the paths on it."""
 
 from __future__ import annotations
 
 import numpy as np
 import plotly.graph_objects as go
 
-from .race import Run, loss_gap
+from .race import Run
 from .style import CONTOUR_COLORS
-
-
-def loss_figure(surface, runs: list[Run], height: int = 320) -> go.Figure:
-    fig = go.Figure()
-    title = "f(θₜ)"
-    for run in runs:
-        gap, title, scale = loss_gap(surface, run.loss)
-        fig.add_trace(go.Scatter(x=np.arange(len(gap)), y=gap, mode="lines", name=run.name,
-                                 line=dict(color=run.color, dash=run.dash)))
-        fig.update_yaxes(type=scale)
-    fig.update_layout(height=height, xaxis_title="step", yaxis_title=title, template="plotly_white",
-                      margin=dict(l=60, r=20, t=20, b=40), legend=dict(orientation="h", y=-0.25))
-    return fig
 
 
 def surface3d_figure(surface, runs: list[Run], grid, height: int = 560) -> go.Figure:

@@ -126,11 +126,3 @@ def test_rejects_what_it_cannot_explain():
         explain.explain(optimizers.simulate("adam", ROSEN, START, 5, record="path"))
     with pytest.raises(ValueError, match="every"):
         explain.explain(optimizers.simulate("adam", ROSEN, START, 10, every=2))
-
-
-def test_from_arrays_equals_explain():
-    traj = optimizers.simulate("nadam", ROSEN, START, 20)
-    a = explain.explain(traj)
-    b = explain.from_arrays("nadam", traj.hyperparameters, traj.path, traj.grad, traj.state)
-    np.testing.assert_array_equal(a.step, b.step)
-    np.testing.assert_array_equal(a.lr_eff, b.lr_eff)

@@ -244,8 +244,9 @@ def test_zero_steps_returns_just_the_start():
     assert traj.path.shape == (1, 2) and traj.grad.shape == (0, 2)
 
 
-def test_centered_rmsprop_negative_variance_is_reported_as_divergence_like_torch_nan():
-    # a constant gradient with ρ = 0 makes E[g²] − E[g]² round to ≤ 0; torch yields NaN, so do we, flagged
+def test_centered_rmsprop_with_no_variance_and_no_eps_is_flagged_as_divergence():
+    # a constant gradient with ρ = 0 makes E[g²] − E[g]² exactly 0; with ε = 0 torch divides by zero and the
+    # position becomes infinite at once: the engine must report that as data, at step 1
     class Ramp:
         def value(self, x):
             return x.sum(axis=-1) * 0.1
@@ -254,7 +255,11 @@ def test_centered_rmsprop_negative_variance_is_reported_as_divergence_like_torch
             return np.full_like(x, 0.1)
 
     traj = optimizers.simulate("rmsprop", Ramp(), (0.0, 0.0), 10, alpha=0.0, centered=True, eps=0.0)
-    assert traj.diverged_at == 1 or traj.diverged_at is None
+    assert traj.diverged_at == 1
+    assert np.isfinite(traj.path[0]).all() and np.isnan(traj.path[1:]).all()
+    assert np.isnan(traj.state["grad_avg"][1:]).all()
+    ok = optimizers.simulate("rmsprop", Ramp(), (0.0, 0.0), 10, alpha=0.0, centered=True, eps=1e-8)
+    assert ok.diverged_at is None  # the same run with ε stays finite
 
 
 def test_torch_keywords_pinned_by_a_variant_are_accepted_when_they_agree():

@@ -60,7 +60,8 @@ def _summary(surface, path, loss, diverged_at) -> dict:
     overflow = np.flatnonzero(~np.isfinite(loss))  # a finite position past 1e154 can overflow the loss first
     row["status"] = (f"diverged at step {diverged_at}" if diverged_at is not None
                      else f"diverged at step {int(overflow[0])} (loss overflowed)" if overflow.size
-                     else "reached a minimum" if row.get("first step within tolerance") is not None
+                     else "reached a minimum" if surface.minima and dist[last] <= tol
+                     else "passed a minimum, then left it" if row.get("first step within tolerance") is not None
                      else "still moving" if np.linalg.norm(path[-1] - path[max(0, len(path) - 11)]) > 1e-6
                      else "stalled")
     return row
