@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .adam import radam_rectifier
 from .base import Optimizer
 
 
@@ -218,15 +219,6 @@ def _adamax(hp, base, raw, state):
                        quantities=q, first="m̂", root="u", notes=("u = max(β₂u, |g| + ε) replaces √v̂",))
 
 
-def _rectifier(t, beta2):
-    """RAdam's (ρₜ, r) for a column of steps; r is NaN where ρₜ ≤ 5 (Liu et al. 2020, as in optimizers/adam.py)."""
-    rho_inf = 2.0 / (1.0 - beta2) - 1.0
-    rho_t = rho_inf - 2.0 * t * beta2**t / (1.0 - beta2**t)
-    ok = rho_t > 5.0
-    radicand = (rho_t - 4.0) * (rho_t - 2.0) * rho_inf / ((rho_inf - 4.0) * (rho_inf - 2.0) * rho_t)
-    return rho_t, np.where(ok, np.sqrt(np.where(ok, radicand, 1.0)), np.nan)
-
-
 def _radam(hp, base, raw, state):
     g, decay = _moments_decay(hp, base, raw)
     t = _tcol(base)
@@ -234,7 +226,7 @@ def _radam(hp, base, raw, state):
     m, v = state["exp_avg"][1:], state["exp_avg_sq"][1:]
     bc2 = 1.0 - b2**t
     m_hat, v_hat = m / (1.0 - b1**t), v / bc2
-    rho, r = _rectifier(t, b2)
+    rho, r = radam_rectifier(t, np.asarray(b2, dtype=np.float64))  # the engine's own, for a column of steps
     adaptive = rho > 5.0
     rect = np.where(adaptive, r, 1.0)
     lr_eff = np.where(adaptive, hp["lr"] * rect * np.sqrt(bc2) / (np.sqrt(v) + hp["eps"]), hp["lr"])
@@ -329,8 +321,11 @@ def narrate(ex: Explanation, k: int) -> list[Substep]:
     hp, t = ex.hyperparameters, int(ex.t[k])
     q = {n: a[k] for n, a in ex.quantities.items()}
     prev = {n: (a[k - 1] if k else np.zeros_like(a[k])) for n, a in ex.quantities.items()}
-    out = [Substep("**Take the gradient** at the current point: it points uphill, so the step goes against it.",
-                   rf"g_{{{t}}} = \nabla f(\theta_{{{t}}}) = {vec(ex.grad[k])}", "grad")]
+    coupled = bool(hp.get("weight_decay")) and not hp.get("decoupled_weight_decay")
+    out = [Substep("**Take the gradient** at the current point: it points uphill, so the step goes against it."
+                   + (" L2 weight decay adds λθ to it." if coupled else ""),
+                   rf"g_{{{t}}} = \nabla f(\theta_{{{t}}})" + (r" + \lambda\theta" + f"_{{{t}}}" if coupled else "")
+                   + f" = {vec(ex.grad[k])}", "grad")]
     key = ex.optimizer
     a = num(hp["lr"])
     if key == "gd" or (key in ("momentum", "nag") and ex.first is None):

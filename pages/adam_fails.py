@@ -5,18 +5,11 @@ import streamlit as st
 
 from surfaces import online
 from teaching import figures, reddi
-from ui.widgets import fmt_value
+from ui import widgets
 
 ss = st.session_state
 ADAM, AMS = "#D55E00", "#0072B2"
 CONFIG = {"displaylogo": False}
-
-
-def pick(label: str, key: str, options: list, default, help: str | None = None):
-    if key not in ss or ss[key] not in options:
-        ss[key] = default
-    ss[key] = ss[key]
-    return st.select_slider(label, options=options, key=key, format_func=fmt_value, help=help)
 
 
 @st.cache_data(max_entries=32, show_spinner="Running 2 × tens of thousands of steps…")
@@ -66,12 +59,12 @@ with text:
                 "ends at +1, the worst point; AMSGrad finds −1.")
     c1, c2, c3 = st.columns(3)
     with c1:
-        lr = pick("α", "adam_fails.fig1.lr", [0.005, 0.01, 0.02, 0.05], reddi.FIG1_LR)
+        lr = widgets.pick("α", "adam_fails.fig1.lr", [0.005, 0.01, 0.02, 0.05], reddi.FIG1_LR)
     with c2:
-        periods = pick("periods of 101 steps", "adam_fails.fig1.periods", [100, 200, 400, 600, 1000, 2000],
+        periods = widgets.pick("periods of 101 steps", "adam_fails.fig1.periods", [100, 200, 400, 600, 1000, 2000],
                        reddi.FIG1_PERIODS)
     with c3:
-        start = pick("start x₁", "adam_fails.fig1.start", [-1.0, -0.5, 0.0, 0.5, 1.0], reddi.FIG1_START)
+        start = widgets.pick("start x₁", "adam_fails.fig1.start", [-1.0, -0.5, 0.0, 0.5, 1.0], reddi.FIG1_START)
 
 runs = fig1_runs(float(lr), int(periods), float(start))
 a, m = runs["adam"], runs["amsgrad"]
@@ -112,7 +105,7 @@ text, eqs = st.columns([1, 1], gap="large")
 with text:
     st.markdown("The paper's Theorem 1 has a period of 3: the loss is Cx on one step and −x on the next two. For "
                 "C > 2 the sum points to x = −1 again. Adam with β₁ = 0 and β₂ = 1/(1 + C²) provably goes to +1.")
-    C = pick("C", "adam_fails.thm1.C", [2.5, 3.0, 4.0, 5.0, 10.0, 20.0], reddi.THEOREM1_C,
+    C = widgets.pick("C", "adam_fails.thm1.C", [2.5, 3.0, 4.0, 5.0, 10.0, 20.0], reddi.THEOREM1_C,
              help="Any C > 2. β₂ follows as 1/(1 + C²).")
 with eqs:
     st.latex(online.theorem1(C).latex)

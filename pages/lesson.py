@@ -7,21 +7,13 @@ import plots
 import surfaces
 from optimizers import explain
 from teaching import figures, links, presets
-from ui import compute
+from ui import compute, widgets
 from ui.settings import Settings
 from ui.widgets import fmt_value
 
 ss = st.session_state
 HEIGHT = 420
 CONFIG = {"displaylogo": False, "scrollZoom": False}
-
-
-def pick(label: str, key: str, options: list, default, help: str | None = None):
-    """A select-slider of the section's own (widget key prefixed "lesson.<section>.")."""
-    if key not in ss or ss[key] not in options:
-        ss[key] = default
-    ss[key] = ss[key]  # keep the choice when the page is left and re-entered
-    return st.select_slider(label, options=options, key=key, format_func=fmt_value, help=help)
 
 
 def race(chart_key: str, surface_key: str, runs: list, *, start=None, steps: int = 100, view: str = "multiples",
@@ -75,9 +67,9 @@ text, _ = section(
 with text:
     c1, c2 = st.columns(2)
     with c1:
-        lr_small = pick("small α", "lesson.gd.lr_small", [0.001, 0.002, 0.005, 0.01, 0.02], 0.01)
+        lr_small = widgets.pick("small α", "lesson.gd.lr_small", [0.001, 0.002, 0.005, 0.01, 0.02], 0.01)
     with c2:
-        lr_large = pick("large α", "lesson.gd.lr_large", [0.05, 0.08, 0.09, 0.095, 0.099, 0.105, 0.11], 0.095)
+        lr_large = widgets.pick("large α", "lesson.gd.lr_large", [0.05, 0.08, 0.09, 0.095, 0.099, 0.105, 0.11], 0.095)
 race("lesson.gd.race", "ravine", [(f"GD, α = {lr_small:g}", "gd", {"lr": lr_small}),
                                   (f"GD, α = {lr_large:g}", "gd", {"lr": lr_large})], steps=100)
 
@@ -90,7 +82,7 @@ text, eqs = section(
     "γ is the share of the velocity that survives each step. Near 1 the ball is heavy: it overshoots and swings "
     "around the minimum before it settles.")
 with text:
-    gamma = pick("γ (momentum)", "lesson.momentum.gamma", [0.0, 0.5, 0.8, 0.9, 0.95, 0.99], 0.9,
+    gamma = widgets.pick("γ (momentum)", "lesson.momentum.gamma", [0.0, 0.5, 0.8, 0.9, 0.95, 0.99], 0.9,
                  help="0 is plain gradient descent; 0.9 remembers about 10 steps.")
 with eqs:
     st.caption("Both runs use α = η = 0.01, the small α that crawled above.")
@@ -108,7 +100,7 @@ text, eqs = section(
     "Each parameter's step is then about α, whatever the scale of its gradient. Gradient descent, held back by the "
     "steep y, can only creep along x.")
 with text:
-    lr_rms = pick("α for RMSProp", "lesson.rmsprop.lr", [0.005, 0.01, 0.02, 0.05, 0.1], 0.05)
+    lr_rms = widgets.pick("α for RMSProp", "lesson.rmsprop.lr", [0.005, 0.01, 0.02, 0.05, 0.1], 0.05)
 with eqs:
     st.caption("Gradient descent gets α = 0.09, just under its limit of 0.1 here.")
 race("lesson.rmsprop.race", "stretched_bowl", [("GD, α = 0.09", "gd", {"lr": 0.09}),
@@ -126,9 +118,9 @@ text, _ = section(
 with text:
     c1, c2 = st.columns(2)
     with c1:
-        b1 = pick("β₁", "lesson.adam.beta1", [0.0, 0.5, 0.8, 0.9, 0.95, 0.99], 0.9)
+        b1 = widgets.pick("β₁", "lesson.adam.beta1", [0.0, 0.5, 0.8, 0.9, 0.95, 0.99], 0.9)
     with c2:
-        b2 = pick("β₂", "lesson.adam.beta2", [0.9, 0.99, 0.999, 0.9999], 0.999)
+        b2 = widgets.pick("β₂", "lesson.adam.beta2", [0.9, 0.99, 0.999, 0.9999], 0.999)
 race("lesson.adam.race", "ravine",
      [("Momentum", "momentum", {"lr": 0.01, "momentum": 0.9}), ("RMSProp", "rmsprop", {"lr": 0.05}),
       ("Adam (simplified)", "adam", {"lr": 0.05, "beta1": b1, "beta2": b2, "bias_correction": False})],
@@ -146,9 +138,9 @@ text, eqs = section(
 with text:
     c1, c2 = st.columns(2)
     with c1:
-        lr_bc = pick("α", "lesson.bias.lr", [0.01, 0.05, 0.1, 0.3], 0.3)
+        lr_bc = widgets.pick("α", "lesson.bias.lr", [0.01, 0.05, 0.1, 0.3], 0.3)
     with c2:
-        b2_bc = pick("β₂", "lesson.bias.beta2", [0.9, 0.99, 0.999, 0.9999], 0.999)
+        b2_bc = widgets.pick("β₂", "lesson.bias.beta2", [0.9, 0.99, 0.999, 0.9999], 0.999)
 beale = surfaces.get("beale")
 warm = compute.trajectory("adam", "beale", compute.hp_key({"lr": 0.001, "beta2": b2_bc}), beale.start, 30)
 ex = explain.from_arrays("adam", optimizers.get("adam").resolve(lr=0.001, beta2=b2_bc), warm["path"], warm["grad"],
@@ -175,14 +167,14 @@ with tab_a:
     st.markdown("α is roughly the length of each step, whatever the gradient. Too small and the run barely moves; "
                 "too large and it rattles around the minimum instead of settling.")
     with st.columns(2)[0]:
-        lr_hp = pick("α", "lesson.hp.lr", [0.001, 0.003, 0.01, 0.03, 0.05, 0.1, 0.3, 1.0], 0.1)
+        lr_hp = widgets.pick("α", "lesson.hp.lr", [0.001, 0.003, 0.01, 0.03, 0.05, 0.1, 0.3, 1.0], 0.1)
     race("lesson.hp.lr.race", "rosenbrock", [(f"Adam, α = {lr_hp:g}", "adam", {"lr": lr_hp}),
                                              ("Adam, α = 0.001 (default)", "adam", {"lr": 0.001})], steps=300)
 with tab_b1:
     st.markdown("β₁ sets how many past gradients the first moment averages: about 1/(1 − β₁), so 10 at 0.9. "
                 "With noisy gradients (σ = 3 here) a small β₁ jitters; near 1 it overshoots like a heavy ball.")
     with st.columns(2)[0]:
-        b1_hp = pick("β₁", "lesson.hp.beta1", [0.0, 0.5, 0.8, 0.9, 0.95, 0.99], 0.0)
+        b1_hp = widgets.pick("β₁", "lesson.hp.beta1", [0.0, 0.5, 0.8, 0.9, 0.95, 0.99], 0.0)
     race("lesson.hp.beta1.race", "stretched_bowl", [(f"Adam, β₁ = {b1_hp:g}", "adam", {"lr": 0.05, "beta1": b1_hp}),
                                                     ("Adam, β₁ = 0.9 (default)", "adam", {"lr": 0.05})],
          steps=200, noise=3.0, seed=0)
@@ -191,7 +183,7 @@ with tab_b2:
                 "still remembers the steep wall where Rosenbrock starts and keeps the steps small down in the flat "
                 "valley; a short one adapts within a few steps.")
     with st.columns(2)[0]:
-        b2_hp = pick("β₂", "lesson.hp.beta2", [0.5, 0.9, 0.99, 0.999, 0.9999], 0.9)
+        b2_hp = widgets.pick("β₂", "lesson.hp.beta2", [0.5, 0.9, 0.99, 0.999, 0.9999], 0.9)
     race("lesson.hp.beta2.race", "rosenbrock", [(f"Adam, β₂ = {b2_hp:g}", "adam", {"lr": 0.05, "beta2": b2_hp}),
                                                 ("Adam, β₂ = 0.999 (default)", "adam", {"lr": 0.05})], steps=300)
 with tab_e:
@@ -199,7 +191,7 @@ with tab_e:
                 "start is 0.001 off a saddle's ridge, where the y-gradient is 0.002. With ε far below that Adam "
                 "still takes a full step and escapes; a large ε turns the step into a tiny one.")
     with st.columns(2)[0]:
-        eps_hp = pick("ε", "lesson.hp.eps", [1e-8, 1e-4, 1e-3, 0.01, 0.1, 1.0], 0.1)
+        eps_hp = widgets.pick("ε", "lesson.hp.eps", [1e-8, 1e-4, 1e-3, 0.01, 0.1, 1.0], 0.1)
     race("lesson.hp.eps.race", "saddle", [(f"Adam, ε = {fmt_value(eps_hp)}", "adam", {"lr": 0.05, "eps": eps_hp}),
                                           ("Adam, ε = 1e-8 (default)", "adam", {"lr": 0.05})],
          start=(-1.5, 0.001), steps=100)

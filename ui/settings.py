@@ -142,7 +142,8 @@ def from_query(params: Mapping[str, str]) -> tuple[Settings, list[str]]:
     if get("lr") is not None:
         value = parse_hp(optimizers.get("adam").hyperparameter("lr"), get("lr"))
         if value is None:
-            notices.append(f"lr={get('lr')!r} in the link is not a learning rate from 1e-05 to 10: ignored.")
+            lo, hi = optimizers.get("adam").hyperparameter("lr").slider_range
+            notices.append(f"lr={get('lr')!r} in the link is not a learning rate from {lo:g} to {hi:g}: ignored.")
         else:
             s = replace(s, shared_lr=value)
 

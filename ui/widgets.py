@@ -130,3 +130,13 @@ def run_controls() -> None:
                           "as with mini-batches.")
     st.number_input("Noise seed", min_value=0, max_value=2**31 - 1, step=1, key="seed", disabled=st.session_state.noise == 0,
                     help="The same seed gives the same noise, so a run can be shared and repeated.")
+
+
+def pick(label: str, key: str, options: list, default, help: str | None = None):
+    """A select-slider for a page's own demo (keys prefixed by page and section) that keeps its choice when the
+    page is left and re-entered (Streamlit drops the state of widgets that a run does not draw)."""
+    ss = st.session_state
+    if key not in ss or ss[key] not in options:
+        ss[key] = default
+    ss[key] = ss[key]
+    return st.select_slider(label, options=options, key=key, format_func=fmt_value, help=help)
