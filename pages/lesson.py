@@ -21,16 +21,10 @@ def race(chart_key: str, surface_key: str, runs: list, *, start=None, steps: int
     """Run each (label, optimizer, hyperparameters) through the cached engine and draw the animated race."""
     surface = surfaces.get(surface_key)
     start = tuple(start or surface.start)
-    drawn, outs = [], {}
-    for i, (label, key, hps) in enumerate(runs):
-        out = compute.trajectory(key, surface_key, compute.hp_key(hps), start, steps, noise, seed)
-        outs[label] = out
-        drawn.append(plots.Run(label, plots.color_for(i), out["path"], out["loss"], out["diverged_at"]))
-    bounds = plots.style.view_bounds(surface, [start])
-    px = 640 if view == "overlay" else 360
+    drawn, outs = compute.race_runs(surface_key, runs, start, steps, noise, seed)
     height = height if view == "multiples" else height + 100  # one wide panel needs the height to stay undistorted
     fig = figures.tidy(plots.race_figure(surface, drawn, start=start, view=view, height=height,
-                                         image=compute.contour_image(surface_key, tuple(map(tuple, bounds)), px)), view)
+                                         image=compute.race_image(surface_key, start, view)), view)
     st.plotly_chart(fig, key=chart_key, config=CONFIG)
     for label, out in outs.items():
         if out["diverged_at"] is not None:

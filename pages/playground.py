@@ -49,30 +49,22 @@ if problem:
     st.error(f"{problem} Change that setting (or press its Reset) to run.")
     st.stop()
 
-runs, rows = [], []
-for i, key in enumerate(s.optimizers):
-    opt = optimizers.get(key)
-    hps = s.hyperparameters(key)
-    out = compute.trajectory(key, s.surface, compute.hp_key(hps), s.start, s.steps, s.noise, s.seed)
-    run = plots.Run(opt.label, plots.color_for(i), out["path"], out["loss"], out["diverged_at"], plots.style.dash_for(i))
-    runs.append(run)
-    rows.append({"optimizer": opt.label, "α": hps["lr"], **compute.summary(surface, out["path"], out["loss"],
-                                                                            out["diverged_at"])})
+entries = [(optimizers.get(key).label, key, s.hyperparameters(key)) for key in s.optimizers]
+runs, outs = compute.race_runs(s.surface, entries, s.start, s.steps, s.noise, s.seed)
+rows = [{"optimizer": run.label, "α": hps["lr"], **compute.summary(surface, run.path, run.loss, run.diverged_at)}
+        for run, (_, _, hps) in zip(runs, entries, strict=True)]
 
 for run, key, row in zip(runs, s.optimizers, rows, strict=True):
     if row["status"].startswith("diverged"):  # also a loss that overflowed while the position stayed finite
         lr = s.hyperparameters(key)["lr"]
         st.badge(f"{run.label} {row['status']}: lower α (now {lr:g})", icon=":material/error:", color="red")
 
-bounds = plots.style.view_bounds(surface, [s.start])
-bounds_key = tuple(map(tuple, bounds))
 if s.view == "3d":
-    grid = compute.contour_grid(s.surface, bounds_key)
+    grid = compute.contour_grid(s.surface, tuple(map(tuple, plots.style.view_bounds(surface, [s.start]))))
     st.plotly_chart(plots.surface3d_figure(surface, runs, grid), key="chart3d", config={"displaylogo": False})
 else:
-    px = 640 if s.view == "overlay" else 360
     fig = plots.race_figure(surface, runs, start=s.start, view=s.view, click_grid=s.view == "overlay",
-                            image=compute.contour_image(s.surface, bounds_key, px))
+                            image=compute.race_image(s.surface, s.start, s.view))
 
 
     def _clicked():

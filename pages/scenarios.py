@@ -3,6 +3,7 @@
 from types import SimpleNamespace
 
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 import optimizers
@@ -16,18 +17,29 @@ st.title("Scenarios")
 st.markdown("Each scenario is a Playground setting that shows one thing optimizers do. Read what to watch, look at "
             "where the runs ended, then open it in the Playground and press ▶ Play.")
 
-for sc in SCENARIOS:
+
+def _entries(s):
+    return [(f"{optimizers.get(k).label} (α = {s.hyperparameters(k)['lr']:g})", k, s.hyperparameters(k)) for k in s.optimizers]
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def preview(index: int) -> dict:
+    """Scenario `index`'s still preview as a plain dict: built once, not on every visit."""
+    s = SCENARIOS[index].settings
+    runs, _ = compute.race_runs(s.surface, _entries(s), s.start, s.steps, s.noise, s.seed)
+    fig = plots.race_figure(surfaces.get(s.surface), runs, start=s.start, view="overlay", height=400, max_frames=2,
+                            image=compute.race_image(s.surface, s.start))
+    return figures.still(fig, height=400).to_dict()
+
+
+for index, sc in enumerate(SCENARIOS):
     s = sc.settings
     surface = surfaces.get(s.surface)
-    runs, outs, rows = [], {}, []
-    for i, key in enumerate(s.optimizers):
-        hps = s.hyperparameters(key)
-        out = compute.trajectory(key, s.surface, compute.hp_key(hps), tuple(s.start), s.steps, s.noise, s.seed)
-        outs[key] = SimpleNamespace(**out)
-        label = f"{optimizers.get(key).label} (α = {hps['lr']:g})"
-        runs.append(plots.Run(label, plots.color_for(i), out["path"], out["loss"], out["diverged_at"]))
-        summary = compute.summary(surface, out["path"], out["loss"], out["diverged_at"])
-        rows.append({"optimizer": label, "final loss": summary["final loss"], "status": summary["status"]})
+    entries = _entries(s)
+    runs, by_label = compute.race_runs(s.surface, entries, s.start, s.steps, s.noise, s.seed)
+    outs = {key: SimpleNamespace(**by_label[label]) for label, key, _ in entries}
+    rows = [{"optimizer": run.label, **{k: v for k, v in compute.summary(surface, run.path, run.loss, run.diverged_at).items()
+                                         if k in ("final loss", "status")}} for run in runs]
     with st.container(border=True):
         text, picture = st.columns([2, 3], gap="medium")
         with text:
@@ -39,10 +51,7 @@ for sc in SCENARIOS:
                 st.markdown((":green[**✓**] " if claim.holds(outs) else ":red[**✗**] ") + claim.text)
             st.link_button("Open in the Playground ↗", url=links.playground_url(s), type="primary")
         with picture:
-            bounds = plots.style.view_bounds(surface, [s.start])
-            fig = plots.race_figure(surface, runs, start=s.start, view="overlay", height=400,
-                                    image=compute.contour_image(s.surface, tuple(map(tuple, bounds)), 640))
-            st.plotly_chart(figures.still(fig, height=400), key=f"scenarios.{sc.key}.preview",
+            st.plotly_chart(go.Figure(preview(index), _validate=False), key=f"scenarios.{sc.key}.preview",
                             config={"displaylogo": False, "staticPlot": False})
             st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch",
                          column_config={"final loss": st.column_config.NumberColumn(format="%.4g")})

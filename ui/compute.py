@@ -65,3 +65,21 @@ def _summary(surface, path, loss, diverged_at) -> dict:
                      else "still moving" if np.linalg.norm(path[-1] - path[max(0, len(path) - 11)]) > 1e-6
                      else "stalled")
     return row
+
+
+def race_runs(surface_key: str, entries: list, start: tuple, steps: int, noise: float = 0.0, seed: int = 0):
+    """(label, optimizer key, hyperparameters) entries -> (plots.Run list, {label: trajectory dict}), each run
+    cached on its own plain values and coloured by its place in the list."""
+    runs, outs = [], {}
+    for i, (label, key, hps) in enumerate(entries):
+        out = trajectory(key, surface_key, hp_key(hps), tuple(start), int(steps), noise, seed)
+        outs[label] = out
+        runs.append(plots.Run(label, plots.color_for(i), out["path"], out["loss"], out["diverged_at"],
+                              plots.style.dash_for(i)))
+    return runs, outs
+
+
+def race_image(surface_key: str, start, view: str = "overlay") -> str:
+    """The map behind a race: the surface's box grown to include the start, cached per surface and box."""
+    bounds = plots.style.view_bounds(surfaces.get(surface_key), [start])
+    return contour_image(surface_key, tuple(map(tuple, bounds)), 640 if view == "overlay" else 360)
