@@ -15,4 +15,4 @@ pages = [
     st.Page("pages/scenarios.py", title="Scenarios", icon=":material/movie:"),
     st.Page("pages/adam_fails.py", title="When Adam fails", icon=":material/warning:"),
 ]
-st.navigation(pages).run()
+st.navigation(pages, position="top").run()  # no sidebar: the Playground needs the width

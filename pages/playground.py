@@ -1,116 +1,201 @@
-"""The Playground: pick a surface and optimizers, tune them, watch them race side by side."""
+"""The Playground: pick a surface and optimizers, tune them beside the chart, watch them race."""
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
 import optimizers
 import plots
 import surfaces
+from plots.race_data import Morph, payload
 from ui import compute, widgets
-from ui.settings import check, start_limits, to_query
+from ui.race_chart import plotly_url, race_chart
+from ui.settings import (base_key, check, entry_labels, morph_choices, morph_label, morph_target, slider_options,
+                         start_limits, twin_number)
 
-notices = widgets.load_once()
+ss = st.session_state
+notices = widgets.load_state()
+st.html("<style>h1{font-size:1.9rem!important;padding-top:0!important}"
+        "[data-testid='stMainBlockContainer']{padding-top:3.2rem!important}</style>")  # room for the chart
 
-with st.sidebar:
-    st.selectbox("Surface", surfaces.names(), key="surface", format_func=lambda k: surfaces.get(k).label,
+st.title("Optimizer Playground")
+top = st.columns([1.0, 2.0, 0.9, 1.5], vertical_alignment="bottom")
+top[0].selectbox("Surface", surfaces.names(), key="surface", format_func=lambda k: surfaces.get(k).label,
                  on_change=widgets.on_surface_change)
-    st.multiselect("Optimizers", optimizers.names(), key="optimizers", format_func=lambda k: optimizers.get(k).label,
-                   help="Pick any set; each gets its own colour and its own sliders below the chart.")
-    st.markdown("**Start** (or click the map)")
+labels = entry_labels(widgets.current())
+top[1].multiselect("Optimizers", [*optimizers.names(), *(e for e in ss.optimizers if e != base_key(e))],
+                   key="optimizers", format_func=lambda k: labels.get(k, optimizers.get(base_key(k)).label),
+                   help="Pick any set; each has its own colour and its own controls beside the chart. "
+                        "“Duplicate” on a card races a second copy with other settings.")
+with top[2]:
+    widgets.steps_control()
+top[3].segmented_control("View", ["overlay", "multiples", "3d"], key="view", required=True, width="stretch",
+                         format_func={"overlay": "Overlay", "multiples": "Side by side", "3d": "3-D"}.get)
+
+
+def _clicked() -> None:
+    """A click on a map: start there (kept inside what the start inputs accept)."""
+    point = ss["race"]["start"] if "race" in ss else None
+    if point:
+        (x_lo, x_hi), (y_lo, y_hi) = start_limits(ss.surface)
+        ss.start_x = round(min(max(float(point["x"]), x_lo), x_hi), 3)
+        ss.start_y = round(min(max(float(point["y"]), y_lo), y_hi), 3)
+
+
+def _morphed() -> None:
+    """The morph slider was released on a stop: that value becomes the entry's setting."""
+    m = ss["race"]["morph"] if "race" in ss else None
+    if m and m.get("run") in ss.optimizers:
+        widgets.set_value(widgets.hp_widget_key(m["run"], m["hp"]), float(m["value"]))
+
+
+def _morph(s, entry, name):
+    """The morph's paths: `entry` at every stop of hyperparameter `name`, from one batched engine call."""
+    hp = optimizers.get(base_key(entry)).hyperparameter(name)
+    value = s.hyperparameters(entry)[name]
+    stops = slider_options(hp, extra=(value,))
+    if stops is None:
+        lo, hi = hp.slider_range
+        stops = sorted({*np.round(np.linspace(lo, hi, 41), 6).tolist(), float(value)})
+    hps = {k: v for k, v in s.hyperparameters(entry).items() if k != name}
+    try:
+        paths = compute.morph_paths(base_key(entry), s.surface, compute.hp_key(hps), name, tuple(stops), s.start,
+                                    s.steps, s.noise, s.seed)
+    except ValueError:  # a stop the engine refuses with the other settings (torch's own cross-checks)
+        return None
+    return Morph(run=entry, hp=name, symbol=hp.symbol, label=morph_label(s, (entry, name)),
+                 scale="log" if hp.scale == "log" else "linear", stops=tuple(stops), at=stops.index(value),
+                 paths=tuple(paths))
+
+
+@st.fragment
+def race() -> None:
+    """The chart, the controls that tune it and the results: a change here reruns only this part."""
+    if ss.pop(widgets.RERUN_APP, False):  # a card added or removed an entry: the picker above must show it
+        st.rerun(scope="app")
+    s = widgets.current()
+    widgets.save(s)
+    surface = surfaces.get(s.surface)
+    labels = entry_labels(s)
+    if notices and widgets.notices_apply(s):
+        for note in notices:
+            st.warning(note, icon=":material/link:")
+
+    chart_col, tune_col = st.columns([0.72, 0.28], gap="small")
+    with tune_col.container(height=560, border=False, key="tuning"):
+        _tuning(s, labels)
+    problem = check(s)
+    with chart_col:
+        if not s.optimizers:
+            st.info("Pick at least one optimizer above to start the race.")
+            return
+        if problem:
+            st.error(f"{problem} Change that setting (or press its Reset) to run.")
+            return
+        entries = [(labels[e], base_key(e), s.hyperparameters(e)) for e in s.optimizers]
+        runs, _ = compute.race_runs(s.surface, entries, s.start, s.steps, s.noise, s.seed)
+        styles = [plots.style.entry_style(base_key(e), twin_number(e)) for e in s.optimizers]
+        runs = [plots.Run(r.label, color, r.path, r.loss, r.diverged_at, dash)
+                for r, (color, dash) in zip(runs, styles, strict=True)]
+        rows = [{"optimizer": run.label, "α": hps["lr"], **compute.summary(surface, run.path, run.loss, run.diverged_at)}
+                for run, (_, _, hps) in zip(runs, entries, strict=True)]
+        for run, row, (_, _, hps) in zip(runs, rows, entries, strict=True):
+            if row["status"].startswith("diverged"):  # also a loss that overflowed while the position stayed finite
+                st.badge(f"{run.label} {row['status']}: lower α (now {hps['lr']:g})", icon=":material/error:", color="red")
+        if s.view == "3d":
+            grid = compute.contour_grid(s.surface, tuple(map(tuple, plots.style.view_bounds(surface, [s.start]))))
+            st.plotly_chart(plots.surface3d_figure(surface, runs, grid), key="chart3d", config={"displaylogo": False})
+        else:
+            target = morph_target(s)
+            morph = _morph(s, *target) if target else None
+            bounds = plots.style.view_bounds(surface, [s.start])
+            data, blobs = payload(surface, runs, list(s.optimizers), start=s.start, bounds=bounds, view=s.view,
+                                  image=compute.race_image(s.surface, s.start, s.view), morph=morph,
+                                  plotly_url=plotly_url())
+            race_chart(data, blobs, key="race", on_start=_clicked, on_morph=_morphed)
+            st.caption("▶ Play, step with −1/+1 or the arrow keys, drag the step bar. Click a map to start there. "
+                       + ("Darker = higher loss (levels on a log scale)." if surface.log_contour else "Darker = higher loss."))
+    _results(surface, rows)
+
+
+def _tuning(s, labels) -> None:
+    """Start, noise and every entry's hyperparameters, beside the chart."""
+    (xlo, xhi), (ylo, yhi) = start_limits(s.surface)  # what a share link accepts, too
     cx, cy = st.columns(2)
-    (xlo, xhi), (ylo, yhi) = start_limits(st.session_state.surface)  # what a share link accepts, too
-    cx.number_input("x", key="start_x", step=0.1, format="%.3f", min_value=xlo, max_value=xhi)
-    cy.number_input("y", key="start_y", step=0.1, format="%.3f", min_value=ylo, max_value=yhi)
-    widgets.run_controls()
+    cx.number_input("Start x", key="start_x", step=0.1, format="%.3f", min_value=xlo, max_value=xhi,
+                    help="Or click a map.")
+    cy.number_input("Start y", key="start_y", step=0.1, format="%.3f", min_value=ylo, max_value=yhi)
+    widgets.noise_controls()
     st.toggle("Same α for all", key="same_lr",
               help="Give every optimizer one learning rate. Comparing optimizers at different α is a common source "
                    "of unfair conclusions.")
-    if st.session_state.same_lr:
+    if s.same_lr:
         widgets.hp_widget("shared", optimizers.get("adam").hyperparameter("lr"), label="α for all", key="shared_lr")
-    st.radio("View", ["overlay", "multiples", "3d"], key="view", horizontal=True,
-             format_func={"overlay": "Overlay", "multiples": "Side by side", "3d": "3-D"}.get)
+    choices = morph_choices(s)
+    if ss.get("morph") not in choices:
+        ss.morph = "auto"
+    st.selectbox("Morph in the chart", choices, key="morph",
+                 format_func=lambda c: (f"auto ({morph_label(s, morph_target(s))})" if c == "auto" else
+                                        "off" if c == "off" else morph_label(s, tuple(c.split(".", 1)))),
+                 help="The slider under the chart sweeps this hyperparameter through all its stops at once, "
+                      "computed in one batch: drag it to watch the paths change, release to keep the value.")
+    for entry in s.optimizers:
+        opt = optimizers.get(base_key(entry))
+        color, _ = plots.style.entry_style(base_key(entry), twin_number(entry))
+        with st.container(border=True, key=f"card-{entry}"):
+            st.markdown(f"<span style='color:{color};font-size:1.15em'>●</span> **{labels[entry]}**",
+                        unsafe_allow_html=True)
+            if not s.hyperparameters(entry).get("bias_correction", True):
+                st.caption(":material/school: Bias correction off: the textbook *simplified Adam*, "
+                           "θ ← θ − α·m/(√v + ε). torch.optim.Adam has no such switch, so this run has no torch counterpart.")
+            for hp in opt.hyperparameters:
+                if hp.ui:
+                    if hp.name == "lr" and s.same_lr:
+                        st.caption(f"α = {s.shared_lr:g} (the same α for all is on)")
+                        continue
+                    widgets.hp_widget(entry, hp)
+            b1, b2, b3 = st.columns(3)
+            b1.button("Reset", key=f"reset.{entry}", on_click=widgets.reset, args=(entry,), width="stretch",
+                      help="Back to torch's defaults")
+            b2.button("Duplicate", key=f"dup.{entry}", on_click=widgets.duplicate, args=(entry,), width="stretch",
+                      help="Race a second copy of this optimizer with its own settings")
+            b3.button("Remove", key=f"del.{entry}", on_click=widgets.remove, args=(entry,), width="stretch")
 
-s = widgets.current()
+
+def _results(surface, rows) -> None:
+    st.subheader("Results")
+    table = pd.DataFrame(rows).drop(columns=["tolerance"], errors="ignore")
+    text = {c: st.column_config.TextColumn() for c in ("first step within tolerance",)}
+    if "first step within tolerance" in table:  # a run that never got there says so instead of a blank cell
+        table["first step within tolerance"] = [("—" if v is None or v != v else str(int(v)))
+                                                for v in table["first step within tolerance"]]
+    for col in ("final loss", "distance to nearest minimum"):
+        if col in table:
+            table[col] = [("diverged" if v is None or v != v else f"{v:.4g}") for v in table[col]]
+            text[col] = st.column_config.TextColumn()
+    st.dataframe(table, hide_index=True, width="stretch", column_config={"α": st.column_config.NumberColumn(format="%.3g"), **text})
+    if surface.minima and rows and "tolerance" in rows[0]:
+        st.caption(f"Tolerance: within {rows[0]['tolerance']:.3g} of a global minimum.")
+
+
+race()
+
+s = ss[widgets.STATE]
 surface = surfaces.get(s.surface)
-st.query_params.from_dict(to_query(s))  # the URL is the shareable state
-
-st.title("Optimizer Playground")
-if notices and st.session_state.get("_loaded_query") == to_query(s):  # until the user changes something
-    for note in notices:
-        st.warning(note, icon=":material/link:")
-st.markdown(f"**{surface.label}** — {surface.description}")
-st.latex(surface.latex)  # full width: several formulas are wider than a column
-
-problem = check(s)
-if not s.optimizers:
-    st.info("Pick at least one optimizer in the sidebar to start the race.")
-    st.stop()
-if problem:
-    st.error(f"{problem} Change that setting (or press its Reset) to run.")
-    st.stop()
-
-entries = [(optimizers.get(key).label, key, s.hyperparameters(key)) for key in s.optimizers]
-runs, outs = compute.race_runs(s.surface, entries, s.start, s.steps, s.noise, s.seed)
-rows = [{"optimizer": run.label, "α": hps["lr"], **compute.summary(surface, run.path, run.loss, run.diverged_at)}
-        for run, (_, _, hps) in zip(runs, entries, strict=True)]
-
-for run, key, row in zip(runs, s.optimizers, rows, strict=True):
-    if row["status"].startswith("diverged"):  # also a loss that overflowed while the position stayed finite
-        lr = s.hyperparameters(key)["lr"]
-        st.badge(f"{run.label} {row['status']}: lower α (now {lr:g})", icon=":material/error:", color="red")
-
-if s.view == "3d":
-    grid = compute.contour_grid(s.surface, tuple(map(tuple, plots.style.view_bounds(surface, [s.start]))))
-    st.plotly_chart(plots.surface3d_figure(surface, runs, grid), key="chart3d", config={"displaylogo": False})
-else:
-    fig = plots.race_figure(surface, runs, start=s.start, view=s.view, click_grid=s.view == "overlay",
-                            image=compute.race_image(s.surface, s.start, s.view))
-
-
-    def _clicked():
-        points = st.session_state.race.selection.points
-        if points:  # the map shows a margin beyond what the start inputs accept: keep a click inside their limits
-            (x_lo, x_hi), (y_lo, y_hi) = start_limits(s.surface)
-            st.session_state.start_x = round(min(max(points[0]["x"], x_lo), x_hi), 3)
-            st.session_state.start_y = round(min(max(points[0]["y"], y_lo), y_hi), 3)
-
-    st.plotly_chart(fig, key="race", on_select=_clicked if s.view == "overlay" else "ignore", theme=None,
-                    selection_mode="points", config={"displaylogo": False, "scrollZoom": False})
-    st.caption("▶ Play animates in your browser; drag the step slider to scrub. Click the map to start from there. "
-               + ("Darker = higher loss (levels on a log scale)." if surface.log_contour else "Darker = higher loss."))
-
-# one card per optimizer: its colour, its equations, its sliders
-st.subheader("Hyperparameters")
-cards = st.columns(min(len(s.optimizers), 4))
-for i, key in enumerate(s.optimizers):
-    opt = optimizers.get(key)
-    with cards[i % len(cards)].container(border=True):
-        st.markdown(f"<span style='color:{plots.color_for(i)};font-size:1.2em'>●</span> **{opt.label}**",
-                    unsafe_allow_html=True)
-        st.caption(opt.summary)
-        if not s.hyperparameters(key).get("bias_correction", True):
-            st.warning("Bias correction off: this is the textbook *simplified Adam*, θ ← θ − α·m/(√v + ε). "
-                       "torch.optim.Adam has no such switch, so this run has no torch counterpart.",
-                       icon=":material/school:")
-        for hp in opt.hyperparameters:
-            if hp.ui:
-                widgets.hp_widget(key, hp, disabled=hp.name == "lr" and s.same_lr)
-        st.button("Reset to torch defaults", key=f"reset.{key}", on_click=widgets.reset, args=(key,),
-                  width="stretch")
-        with st.expander("Equations"):
+with st.expander(f"**{surface.label}** — the formula and its minima", expanded=False):
+    st.markdown(surface.description)
+    st.latex(surface.latex)
+st.subheader("Equations")
+if s.optimizers:
+    tabs = st.tabs([entry_labels(s)[e] for e in s.optimizers])
+    for tab, entry in zip(tabs, s.optimizers, strict=True):
+        opt = optimizers.get(base_key(entry))
+        with tab:
+            st.caption(opt.summary)
             for eq in opt.equations:
                 st.latex(eq)
             st.caption(f"`{opt.torch}`")
             if opt.convention:
                 st.caption(f"Convention: {opt.convention}")
-
-st.subheader("Results")
-table = pd.DataFrame(rows).drop(columns=["tolerance"], errors="ignore")
-st.dataframe(table, hide_index=True, width="stretch",
-             column_config={"α": st.column_config.NumberColumn(format="%.3g"),
-                            "final loss": st.column_config.NumberColumn(format="%.4g"),
-                            "distance to nearest minimum": st.column_config.NumberColumn(format="%.3g")})
-if surface.minima and rows and "tolerance" in rows[0]:
-    st.caption(f"Tolerance: within {rows[0]['tolerance']:.3g} of a global minimum.")
 st.caption("Every path equals what torch.optim computes with the same settings, step for step (checked to 1e-9 in "
            "the tests), except Adam with bias correction off, which torch does not offer.")

@@ -11,6 +11,26 @@ PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#0
 DASHES = ("solid", "dash", "dot", "dashdot")
 
 
+# One colour per optimizer, the same on every page and whatever else races (Okabe & Ito's palette first)
+OPTIMIZER_COLORS = {
+    "gd": "#4D4D4D", "momentum": "#E69F00", "nag": "#A6761D", "adagrad": "#009E73", "rmsprop": "#CC79A7",
+    "adadelta": "#7B3294", "adam": "#0072B2", "amsgrad": "#56B4E9", "adamw": "#D55E00", "nadam": "#1B9E9E",
+    "adamax": "#8C9A00", "radam": "#B2182B",
+}
+_TWIN_SHADE = {2: ("#000000", 0.45), 3: ("#ffffff", 0.4), 4: ("#000000", 0.7)}
+
+
+def entry_style(key: str, twin: int = 1) -> tuple[str, str]:
+    """(colour, dash) of an optimizer's entry in a race: its own colour; a second or third entry of the same
+    optimizer a darker or lighter shade of it, with a dashed line."""
+    base = OPTIMIZER_COLORS.get(key, PALETTE[0])
+    if twin <= 1:
+        return base, "solid"
+    towards, amount = _TWIN_SHADE.get(twin, ("#000000", 0.55))
+    mix = [round(int(base[i:i + 2], 16) * (1 - amount) + int(towards[i:i + 2], 16) * amount) for i in (1, 3, 5)]
+    return "#" + "".join(f"{c:02X}" for c in mix), DASHES[(twin - 1) % len(DASHES)]
+
+
 def color_for(i: int) -> str:
     return PALETTE[i % len(PALETTE)]
 

@@ -5,7 +5,7 @@ cd "$(dirname "$0")/.."
 python3 -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 if [ ! -x /usr/bin/chromium ]; then  # the browser tests drive Debian's Chromium; Playwright cannot download one here
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
-  $SUDO apt-get update -qq && $SUDO DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium
+  $SUDO apt-get update -qq && $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium
 fi
 export REQUIRE_BROWSER=1  # a missing browser fails the browser tests instead of skipping them
 python3 -m ruff check .

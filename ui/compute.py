@@ -83,3 +83,24 @@ def race_image(surface_key: str, start, view: str = "overlay") -> str:
     """The map behind a race: the surface's box grown to include the start, cached per surface and box."""
     bounds = plots.style.view_bounds(surfaces.get(surface_key), [start])
     return contour_image(surface_key, tuple(map(tuple, bounds)), 640 if view == "overlay" else 360)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def morph_paths(opt_key: str, surface_key: str, hp_items: tuple, name: str, stops: tuple, start: tuple, steps: int,
+                noise: float = 0.0, seed: int = 0) -> list:
+    """One optimizer's (path, loss) at every stop of hyperparameter `name`, the others as given.
+
+    Without noise one batched call runs every stop; with noise each stop runs alone, so that each draws the same
+    noise as the race's own run (a batch draws one noise array for all its rows).
+    """
+    hps, surface = dict(hp_items), surfaces.get(surface_key)
+    if noise == 0.0:
+        traj = optimizers.simulate(opt_key, surface, np.array(start, dtype=float), int(steps), record="path",
+                                   **{**hps, name: np.array(stops, dtype=float)})
+        return [(traj.path[i], traj.loss[i]) for i in range(len(stops))]
+    out = []
+    for value in stops:
+        traj = optimizers.simulate(opt_key, surface, np.array(start, dtype=float), int(steps), noise=float(noise),
+                                   seed=int(seed), record="path", **{**hps, name: float(value)})
+        out.append((traj.path, traj.loss))
+    return out

@@ -21,6 +21,26 @@ LANDING_LR = {"gd": 1e-3, "momentum": 1e-3, "rmsprop": 1e-2, "adam": 5e-2}
 STEPS = (10, 2000)
 NOISE = (0.0, 100.0)
 VIEWS = ("overlay", "multiples", "3d")
+MAX_TWINS = 4  # instances of one optimizer in a race ("adam", "adam:2", … "adam:4")
+
+
+def base_key(instance: str) -> str:
+    """The registry key of a race entry: "adam:2" (a second Adam with its own settings) -> "adam"."""
+    return instance.split(":", 1)[0]
+
+
+def twin_number(instance: str) -> int:
+    return int(instance.split(":", 1)[1]) if ":" in instance else 1
+
+
+def parse_instance(text: str) -> str | None:
+    """"adam" or "adam:2" … "adam:4" when the optimizer exists, else None."""
+    key, _, n = text.partition(":")
+    if key not in optimizers.names():
+        return None
+    if not _:
+        return key
+    return f"{key}:{n}" if n.isascii() and n.isdigit() and 2 <= int(n) <= MAX_TWINS and str(int(n)) == n else None
 
 
 @dataclass(frozen=True)
@@ -34,12 +54,13 @@ class Settings:
     view: str = "overlay"
     same_lr: bool = False
     shared_lr: float = 1e-2
-    # optimizer key -> {hyperparameter: value} where it differs from torch's default
+    # race entry ("adam", "adam:2") -> {hyperparameter: value} where it differs from torch's default
     hps: dict = field(default_factory=lambda: {k: {"lr": v} for k, v in LANDING_LR.items()})
+    morph: str = "auto"  # the in-chart morph: "auto", "off" or "<entry>.<hyperparameter>"
 
     def hyperparameters(self, key: str) -> dict:
-        """Every hyperparameter of optimizer `key`, defaults filled, the shared α applied."""
-        values = {**optimizers.get(key).defaults(), **self.hps.get(key, {})}
+        """Every hyperparameter of race entry `key`, defaults filled, the shared α applied."""
+        values = {**optimizers.get(base_key(key)).defaults(), **self.hps.get(key, {})}
         if self.same_lr:
             values["lr"] = self.shared_lr
         return values
@@ -93,12 +114,12 @@ def from_query(params: Mapping[str, str]) -> tuple[Settings, list[str]]:
 
     chosen = get("opt")
     if chosen is not None:
-        keys = [k.strip() for k in chosen.split(",") if k.strip()]
-        known = [k for k in dict.fromkeys(keys) if k in optimizers.names()]
-        unknown = [k for k in keys if k not in optimizers.names()]
+        known, unknown, dropped = _entries([k.strip() for k in chosen.split(",") if k.strip()])
         if unknown:
             notices.append(f"Unknown optimizer{'s' if len(unknown) > 1 else ''} {', '.join(map(repr, unknown))} "
                            f"in the link: ignored.")
+        if dropped:
+            notices.append(f"At most {MAX_TWINS} of one optimizer race at once: {', '.join(map(repr, dropped))} ignored.")
         s = replace(s, optimizers=tuple(known) if known else DEFAULTS.optimizers)
         if not known:
             notices.append("The link names no known optimizer: showing the default four.")
@@ -148,6 +169,9 @@ def from_query(params: Mapping[str, str]) -> tuple[Settings, list[str]]:
             s = replace(s, shared_lr=value)
 
     hps: dict = {k: dict(v) for k, v in DEFAULTS.hps.items()}
+    for twin in s.optimizers:
+        if twin != base_key(twin):
+            hps[twin] = dict(DEFAULTS.hps.get(base_key(twin), {}))
     for name, text in params.items():
         if "." not in name:
             if name not in _TOP_LEVEL:
@@ -155,7 +179,9 @@ def from_query(params: Mapping[str, str]) -> tuple[Settings, list[str]]:
             continue
         key, hp_name = name.split(".", 1)
         try:
-            hp = optimizers.get(key).hyperparameter(hp_name)
+            if parse_instance(key) != key or (key != base_key(key) and key not in s.optimizers):
+                raise ValueError(key)
+            hp = optimizers.get(base_key(key)).hyperparameter(hp_name)
         except ValueError:
             notices.append(f"Unknown setting {name!r} in the link: ignored.")
             continue
@@ -170,6 +196,13 @@ def from_query(params: Mapping[str, str]) -> tuple[Settings, list[str]]:
             continue
         hps.setdefault(key, {})[hp_name] = value
     s = replace(s, hps=hps)
+    morph = get("morph")
+    if morph is not None:
+        if morph in morph_choices(s):
+            s = replace(s, morph=morph)
+        else:
+            notices.append(f"morph={morph!r} in the link is not a hyperparameter of an optimizer in the race: "
+                           f"using {morph_label(s, morph_target(s))}.")
     problem = check(s)
     if problem:
         notices.append(problem + " Using defaults for that optimizer.")
@@ -183,12 +216,92 @@ def start_limits(surface_key: str) -> tuple[tuple[float, float], tuple[float, fl
     return (x0 - 2 * (x1 - x0), x1 + 2 * (x1 - x0)), (y0 - 2 * (y1 - y0), y1 + 2 * (y1 - y0))
 
 
-_TOP_LEVEL = {"surface", "opt", "x", "y", "steps", "noise", "seed", "view", "same_lr", "lr"}
+_TOP_LEVEL = {"surface", "opt", "x", "y", "steps", "noise", "seed", "view", "same_lr", "lr", "morph"}
+
+
+def _entries(keys: list[str]) -> tuple[list[str], list[str], list[str]]:
+    """Race entries from a link's list: a name given twice is a second entry ("adam,adam" -> adam, adam:2)."""
+    known: list[str] = []
+    unknown, dropped = [], []
+    for text in keys:
+        entry = parse_instance(text)
+        if entry is None:
+            unknown.append(text)
+            continue
+        if entry in known:  # a repeated name: the next free number
+            free = [f"{base_key(entry)}:{n}" for n in range(2, MAX_TWINS + 1) if f"{base_key(entry)}:{n}" not in known]
+            if not free:
+                dropped.append(text)
+                continue
+            entry = free[0]
+        known.append(entry)
+    return known, unknown, dropped
+
+
+def add_twin(entries: tuple[str, ...], of: str) -> str | None:
+    """The id of a new entry of the same optimizer as `of`, or None when it has MAX_TWINS already."""
+    base = base_key(of)
+    for n in range(1, MAX_TWINS + 1):
+        twin = base if n == 1 else f"{base}:{n}"
+        if twin not in entries:
+            return twin
+    return None
+
+
+def morph_choices(s: Settings) -> list[str]:
+    """What the chart's morph can sweep: every continuous hyperparameter of every entry, "auto" and "off"."""
+    out = ["auto", "off"]
+    for entry in s.optimizers:
+        out += [f"{entry}.{hp.name}" for hp in optimizers.get(base_key(entry)).hyperparameters
+                if hp.ui and not hp.is_flag and not (hp.name == "lr" and s.same_lr)]
+    return out
+
+
+def morph_target(s: Settings) -> tuple[str, str] | None:
+    """(entry, hyperparameter) the morph sweeps: "auto" is α of Adam if it races, else of the first entry."""
+    if s.morph == "off" or not s.optimizers:
+        return None
+    if s.morph != "auto" and s.morph in morph_choices(s):
+        entry, name = s.morph.split(".", 1)
+        return entry, name
+    if s.same_lr:
+        return None  # one α for all: morphing one entry's α would break that promise
+    return ("adam" if "adam" in s.optimizers else s.optimizers[0]), "lr"
+
+
+def morph_label(s: Settings, target: tuple[str, str] | None) -> str:
+    if target is None:
+        return "no morph"
+    entry, name = target
+    return f"{entry_labels(s)[entry]} · {optimizers.get(base_key(entry)).hyperparameter(name).symbol}"
+
+
+def entry_labels(s: Settings) -> dict[str, str]:
+    """Each entry's label: the optimizer's, and for entries of one optimizer what sets them apart."""
+    out = {}
+    for entry in s.optimizers:
+        base = base_key(entry)
+        group = [e for e in s.optimizers if base_key(e) == base]
+        label = optimizers.get(base).label
+        if len(group) > 1:
+            values = {e: s.hyperparameters(e) for e in group}
+            differs = [hp for hp in optimizers.get(base).hyperparameters
+                       if hp.ui and len({repr(values[e][hp.name]) for e in group}) > 1]
+            parts = [_describe(hp, values[entry][hp.name]) for hp in differs]
+            label = f"{label} ({', '.join(parts)})" if parts else f"{label} #{twin_number(entry)}"
+        out[entry] = label
+    return out
+
+
+def _describe(hp: optimizers.Hyperparameter, value) -> str:
+    if hp.is_flag:
+        return f"{hp.symbol} {'on' if value else 'off'}"
+    return f"{hp.symbol}={float(value):.4g}"
 
 
 def _invalid(key: str, s: Settings) -> bool:
     try:
-        optimizers.get(key).resolve(**s.hyperparameters(key))
+        optimizers.get(base_key(key)).resolve(**s.hyperparameters(key))
     except ValueError:
         return True
     return False
@@ -198,9 +311,9 @@ def check(s: Settings) -> str | None:
     """The first cross-parameter error the engine would raise for these settings, if any."""
     for key in s.optimizers:
         try:
-            optimizers.get(key).resolve(**s.hyperparameters(key))
+            optimizers.get(base_key(key)).resolve(**s.hyperparameters(key))
         except ValueError as err:
-            return f"{optimizers.get(key).label}: {err}."
+            return f"{entry_labels(s)[key]}: {err}."
     return None
 
 
@@ -221,10 +334,13 @@ def to_query(s: Settings) -> dict[str, str]:
         q["same_lr"] = "1"
         q["lr"] = _fmt(s.shared_lr)
     for key in s.optimizers:
-        baseline = {**optimizers.get(key).defaults(), **d.hps.get(key, {})}  # what a link without it implies
-        for name, value in {**optimizers.get(key).defaults(), **s.hps.get(key, {})}.items():  # as hyperparameters()
+        defaults = optimizers.get(base_key(key)).defaults()
+        baseline = {**defaults, **d.hps.get(base_key(key), {})}  # what a link without it implies
+        for name, value in {**defaults, **s.hps.get(key, {})}.items():  # as hyperparameters()
             if value != baseline[name]:
                 q[f"{key}.{name}"] = _fmt(value)
+    if s.morph != d.morph:
+        q["morph"] = s.morph
     return q
 
 

@@ -1,4 +1,9 @@
-"""Widgets built from the registries' declarations, and the session ⇄ Settings round trip."""
+"""Widgets built from the registries' declarations, and the Playground's state: URL ⇄ Settings ⇄ widgets.
+
+Streamlit drops the state of every widget that a run does not draw, so leaving the Playground for another page
+would erase it. The page's settings therefore live in one object (`st.session_state[STATE]`, a Settings) that the
+page writes at the end of every run; on return, the widgets are seeded from it again.
+"""
 
 from __future__ import annotations
 
@@ -7,77 +12,122 @@ import streamlit as st
 import optimizers
 import surfaces
 
-from .settings import NOISE, STEPS, Settings, from_query, slider_options, to_query
+from .settings import NOISE, STEPS, Settings, add_twin, base_key, from_query, slider_options, to_query
 
 EXTRA = "_extra_stops"  # slider stops added for values that came from a link
+STATE = "_pg"  # the Playground's Settings, as last drawn
+QUERY = "_pg_query"  # the query the page last wrote into the URL
+NOTICES = "_pg_notices"
+LOADED = "_loaded_query"  # the query a link arrived with: its notices stay until the user changes something
 
 
 def hp_widget_key(opt_key: str, name: str) -> str:
     return f"{opt_key}.{name}"  # the same spelling as in the URL
 
 
-def apply(s: Settings) -> None:
+def widget_values(s: Settings) -> dict:
+    """Every Playground widget's key and the value that shows `s`."""
+    out = {"surface": s.surface, "optimizers": list(s.optimizers), "start_x": float(s.start[0]),
+           "start_y": float(s.start[1]), "steps": int(s.steps), "noise": float(s.noise), "seed": int(s.seed),
+           "view": s.view, "same_lr": s.same_lr, "shared_lr": float(s.shared_lr), "morph": s.morph}
+    for entry in dict.fromkeys([*optimizers.names(), *s.optimizers, *s.hps]):
+        values = {**optimizers.get(base_key(entry)).defaults(), **s.hps.get(entry, {})}
+        for hp in optimizers.get(base_key(entry)).hyperparameters:
+            if hp.ui:
+                out[hp_widget_key(entry, hp.name)] = bool(values[hp.name]) if hp.is_flag else float(values[hp.name])
+    return out
+
+
+def apply(s: Settings, only_missing: bool = False) -> None:
     """Write settings into the widgets' session state (before the widgets are drawn)."""
     ss = st.session_state
-    ss.surface, ss.optimizers = s.surface, list(s.optimizers)
-    ss.start_x, ss.start_y = float(s.start[0]), float(s.start[1])
-    ss.steps, ss.noise, ss.seed, ss.view = int(s.steps), float(s.noise), int(s.seed), s.view
-    _remember_stop("noise", float(s.noise))
-    ss.same_lr, ss.shared_lr = s.same_lr, float(s.shared_lr)
-    _remember_stop("shared_lr", s.shared_lr)
-    for key in optimizers.names():
-        set_hps(key, {**optimizers.get(key).defaults(), **s.hps.get(key, {})})
+    for key, value in widget_values(s).items():
+        if only_missing and key in ss:
+            continue
+        ss[key] = value
+        if key in ("noise", "shared_lr") or "." in key:
+            _remember_stop(key, value)
 
 
 def set_hps(key: str, values: dict) -> None:
-    for hp in optimizers.get(key).hyperparameters:
+    for hp in optimizers.get(base_key(key)).hyperparameters:
         if hp.ui:
             value = values[hp.name]
             st.session_state[hp_widget_key(key, hp.name)] = bool(value) if hp.is_flag else float(value)
             _remember_stop(hp_widget_key(key, hp.name), value)
 
 
+def set_value(widget: str, value) -> None:
+    """A callback's new value for a slider, kept as one of its stops."""
+    st.session_state[widget] = value
+    _remember_stop(widget, value)
+
+
 def _remember_stop(widget: str, value) -> None:
     st.session_state.setdefault(EXTRA, {}).setdefault(widget, set()).add(value)
 
 
-def load_once() -> list[str]:
-    """On a session's first run, take the settings from the URL. Returns the notices to show."""
-    if "_loaded" not in st.session_state:
-        s, notices = from_query(st.query_params.to_dict())
+def load_state() -> list[str]:
+    """Seed the widgets at the start of a Playground run. Returns the link notices to show.
+
+    A session's first visit, or a link that differs from what the page last wrote (a link button, a pasted
+    address, Back to an older view), takes its settings from the URL; returning from another page (whose
+    address has no query) restores the page's own state.
+    """
+    ss = st.session_state
+    query = st.query_params.to_dict()
+    if STATE not in ss or (query and query != ss.get(QUERY)):
+        s, notices = from_query(query)
         apply(s)
-        st.session_state._loaded_query = to_query(s)
-        st.session_state._loaded = True
-        st.session_state._notices = notices
+        ss[STATE], ss[QUERY], ss[LOADED], ss[NOTICES] = s, to_query(s), to_query(s), notices
+    else:
+        apply(ss[STATE], only_missing=True)
     _keep_values()
-    return st.session_state.get("_notices", [])
+    return ss.get(NOTICES, [])
+
+
+def save(s: Settings) -> None:
+    """The settings the page shows now become its state and its address."""
+    ss = st.session_state
+    ss[STATE] = s
+    query = to_query(s)
+    if query != ss.get(QUERY) or st.query_params.to_dict() != query:
+        st.query_params.from_dict(query)
+    ss[QUERY] = query
+
+
+def notices_apply(s: Settings) -> bool:
+    """Link notices stay until the user changes something."""
+    return st.session_state.get(LOADED) == to_query(s)
 
 
 def _keep_values() -> None:
     """Streamlit drops a widget's value after a run that does not draw it (an optimizer taken out of the race,
     the shared α switched off); it would come back at the slider's minimum. Writing each value back keeps it."""
     ss = st.session_state
-    for key in optimizers.names():
-        for hp in optimizers.get(key).hyperparameters:
-            if hp.ui and hp_widget_key(key, hp.name) in ss:
-                ss[hp_widget_key(key, hp.name)] = ss[hp_widget_key(key, hp.name)]
-    if "shared_lr" in ss:
-        ss.shared_lr = ss.shared_lr
+    for entry in dict.fromkeys([*optimizers.names(), *ss.get("optimizers", [])]):
+        for hp in optimizers.get(base_key(entry)).hyperparameters:
+            if hp.ui and hp_widget_key(entry, hp.name) in ss:
+                ss[hp_widget_key(entry, hp.name)] = ss[hp_widget_key(entry, hp.name)]
+    for key in ("shared_lr", "morph", "start_x", "start_y", "noise", "seed", "same_lr"):
+        if key in ss:
+            ss[key] = ss[key]
 
 
 def current() -> Settings:
     """The settings the widgets hold now."""
     ss = st.session_state
     hps = {}
-    for key in optimizers.names():
-        defaults = optimizers.get(key).defaults()
-        changed = {hp.name: ss[hp_widget_key(key, hp.name)] for hp in optimizers.get(key).hyperparameters
-                   if hp.ui and hp_widget_key(key, hp.name) in ss and ss[hp_widget_key(key, hp.name)] != defaults[hp.name]}
+    for entry in dict.fromkeys([*optimizers.names(), *ss.optimizers]):
+        defaults = optimizers.get(base_key(entry)).defaults()
+        changed = {hp.name: ss[hp_widget_key(entry, hp.name)] for hp in optimizers.get(base_key(entry)).hyperparameters
+                   if hp.ui and hp_widget_key(entry, hp.name) in ss
+                   and ss[hp_widget_key(entry, hp.name)] != defaults[hp.name]}
         if changed:
-            hps[key] = changed
+            hps[entry] = changed
     return Settings(surface=ss.surface, optimizers=tuple(ss.optimizers), start=(float(ss.start_x), float(ss.start_y)),
                     steps=int(ss.steps), noise=float(ss.noise), seed=int(ss.seed), view=ss.view,
-                    same_lr=bool(ss.same_lr), shared_lr=float(ss.shared_lr), hps=hps)
+                    same_lr=bool(ss.same_lr), shared_lr=float(ss.shared_lr), hps=hps, morph=ss.get("morph", "auto"))
 
 
 def fmt_value(v: float) -> str:
@@ -109,8 +159,31 @@ def _step(lo: float, hi: float) -> float:
 
 
 def reset(opt_key: str) -> None:
-    """Button callback: this optimizer back to torch's defaults."""
-    set_hps(opt_key, optimizers.get(opt_key).defaults())
+    """Button callback: this entry back to torch's defaults."""
+    set_hps(opt_key, optimizers.get(base_key(opt_key)).defaults())
+
+
+RERUN_APP = "_pg_rerun_app"  # a callback inside the fragment changed a widget outside it
+
+
+def duplicate(entry: str) -> None:
+    """Button callback: a second entry of the same optimizer, with the same settings, to change one of them."""
+    ss = st.session_state
+    twin = add_twin(tuple(ss.optimizers), entry)
+    if twin is None:
+        return
+    set_hps(twin, {hp.name: ss.get(hp_widget_key(entry, hp.name), hp.default)
+                   for hp in optimizers.get(base_key(entry)).hyperparameters if hp.ui})
+    order = list(ss.optimizers)
+    order.insert(order.index(entry) + 1, twin)
+    ss.optimizers = order
+    ss[RERUN_APP] = True
+
+
+def remove(entry: str) -> None:
+    ss = st.session_state
+    ss.optimizers = [e for e in ss.optimizers if e != entry]
+    ss[RERUN_APP] = True
 
 
 def on_surface_change() -> None:
@@ -119,10 +192,8 @@ def on_surface_change() -> None:
     st.session_state.start_x, st.session_state.start_y = float(start[0]), float(start[1])
 
 
-def run_controls() -> None:
-    """Steps, noise and seed (sidebar)."""
-    st.slider("Steps", min_value=STEPS[0], max_value=STEPS[1], step=10, key="steps",
-              help="How many updates each optimizer makes.")
+def noise_controls() -> None:
+    """Gradient noise and its seed."""
     stops = {0.0, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0, NOISE[1]} | st.session_state.get(EXTRA, {}).get("noise", set())
     st.select_slider("Gradient noise σ", options=sorted(stops),
                      key="noise", format_func=fmt_value,
@@ -130,6 +201,11 @@ def run_controls() -> None:
                           "as with mini-batches.")
     st.number_input("Noise seed", min_value=0, max_value=2**31 - 1, step=1, key="seed", disabled=st.session_state.noise == 0,
                     help="The same seed gives the same noise, so a run can be shared and repeated.")
+
+
+def steps_control() -> None:
+    st.slider("Steps", min_value=STEPS[0], max_value=STEPS[1], step=10, key="steps",
+              help="How many updates each optimizer makes.")
 
 
 def pick(label: str, key: str, options: list, default, help: str | None = None):

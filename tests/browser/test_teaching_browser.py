@@ -8,6 +8,7 @@ from urllib.parse import parse_qsl, urlparse
 
 import pytest
 from browser_helpers import CHART, shot, wait_idle
+from playwright.sync_api import expect
 
 import optimizers
 import surfaces
@@ -214,6 +215,7 @@ def test_a_scenario_opens_in_the_playground_with_its_settings(page, app_url, key
     open_from_the_sidebar(page, app_url, "Scenarios")
     wait_page(page, "scenarios", "Scenarios", len(SCENARIOS))
     buttons = page.locator('[data-testid="stLinkButton"] a', has_text="Open in the Playground")
+    expect(buttons).to_have_count(len(SCENARIOS), timeout=60_000)  # charts can be drawn before the last link button
     hrefs = [buttons.nth(i).get_attribute("href") for i in range(buttons.count())]
     assert hrefs == [links.playground_url(sc.settings) for sc in SCENARIOS]
 

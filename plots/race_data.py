@@ -1,0 +1,107 @@
+"""What the race chart in the browser receives: plain JSON with float32 arrays in base64. No Streamlit here.
+
+Every array set is content-addressed (`Blob.id` hashes its bytes), so the page sends a run, a map image or a
+morph path only once per browser session: a slider change that alters one optimizer ships that one run.
+The browser side is ui/race_chart.js.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from dataclasses import dataclass
+
+import numpy as np
+
+from .race import Run, _loss_range, loss_gap
+from .style import forward_fill
+
+MORPH_POINTS = 160  # points per morph path: the morph is a preview, the committed run is drawn in full
+
+
+@dataclass(frozen=True)
+class Blob:
+    id: str
+    content: dict
+
+
+def _f32(values) -> bytes:
+    # a diverging path passes 1e38 before it turns non-finite: clip instead of overflowing the cast
+    with np.errstate(invalid="ignore"):
+        return np.ascontiguousarray(np.clip(np.asarray(values, dtype=np.float64), -1e30, 1e30), dtype=np.float32).tobytes()
+
+
+def array_blob(path: np.ndarray, loss: np.ndarray, steps: np.ndarray | None = None) -> Blob:
+    """A path (R, 2) and its loss (R,) as float32; `steps` (R,) when the rows are not every step."""
+    parts = {"x": _f32(path[:, 0]), "y": _f32(path[:, 1]), "loss": _f32(loss)}
+    if steps is not None:
+        parts["steps"] = _f32(steps)
+    digest = hashlib.blake2b(digest_size=10)
+    for name, raw in parts.items():
+        digest.update(name.encode() + raw)
+    return Blob("r" + digest.hexdigest(), {k: base64.b64encode(v).decode("ascii") for k, v in parts.items()})
+
+
+def image_blob(data_uri: str) -> Blob:
+    return Blob("i" + hashlib.blake2b(data_uri.encode(), digest_size=10).hexdigest(), {"img": data_uri})
+
+
+@dataclass(frozen=True)
+class Morph:
+    """One run's paths at every stop of one hyperparameter, for the in-browser morph slider."""
+
+    run: str  # the run's id
+    hp: str
+    symbol: str
+    label: str
+    scale: str  # "log" interpolates the shown value geometrically
+    stops: tuple[float, ...]
+    at: int  # the stop the run has now
+    paths: tuple  # per stop: (path (R, 2), loss (R,)) on the full step axis
+
+
+def decimate(n_rows: int, points: int = MORPH_POINTS) -> np.ndarray:
+    """Row indices that keep ≤ `points` rows, first and last included."""
+    return np.unique(np.round(np.linspace(0, n_rows - 1, min(points, n_rows))).astype(int))
+
+
+def payload(surface, runs: list[Run], ids: list[str], *, start, bounds, image: str, view: str = "overlay",
+            morph: Morph | None = None, plotly_url: str = "", present: bool = False) -> tuple[dict, list[Blob]]:
+    """The chart's JSON (without array contents) and every blob it refers to, in order of first use."""
+    blobs: list[Blob] = []
+    img = image_blob(image)
+    blobs.append(img)
+    out_runs, gaps = [], []
+    for run, rid in zip(runs, ids, strict=True):
+        gap = loss_gap(surface, run.loss)[0]
+        gaps.append(gap)
+        b = array_blob(run.path, gap)
+        blobs.append(b)
+        out_runs.append({"id": rid, "label": run.label, "name": run.name, "color": run.color, "dash": run.dash,
+                         "blob": b.id, "diverged_at": run.diverged_at})
+    _, title, scale = loss_gap(surface, np.zeros(1))
+    fill = [np.where(np.isfinite(g), g, np.nan) for g in gaps]
+    rng = _loss_range([forward_fill(g[:, None])[:, 0] for g in fill], scale).get("range")
+    steps = max((len(r.path) - 1 for r in runs), default=0)
+    data = {
+        "view": view, "bounds": [list(map(float, bounds[0])), list(map(float, bounds[1]))], "image": img.id,
+        "minima": [list(map(float, m)) for m in surface.minima], "start": [float(start[0]), float(start[1])],
+        "steps": int(steps), "runs": out_runs, "uirevision": f"{surface.key}:{bounds}",
+        "loss": {"title": title, "log": scale == "log", "range": rng}, "plotly": plotly_url,
+        "present": bool(present), "fontSize": 17 if present else 13, "lineWidth": 3.5 if present else 2,
+        "headSize": 17 if present else 13, "morph": None,
+    }
+    if morph is not None:
+        keep = decimate(len(morph.paths[0][0]))
+        ids_m = []
+        for path, loss in morph.paths:
+            b = array_blob(path[keep], loss_gap(surface, loss)[0][keep], steps=keep)
+            blobs.append(b)
+            ids_m.append(b.id)
+        color = next((r["color"] for r in out_runs if r["id"] == morph.run), "#222")
+        data["morph"] = {"run": morph.run, "hp": morph.hp, "symbol": morph.symbol, "label": morph.label,
+                         "scale": morph.scale, "stops": [float(v) for v in morph.stops], "at": int(morph.at),
+                         "blobs": ids_m, "color": color}
+    data["rev"] = hashlib.blake2b(repr((data, [b.id for b in blobs])).encode(), digest_size=8).hexdigest()
+    return data, blobs
+
