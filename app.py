@@ -3,9 +3,11 @@
     streamlit run app.py
 """
 
+from pathlib import Path
+
 import streamlit as st
 
-st.set_page_config(page_title="Optimizer Playground", page_icon=":material/landscape:", layout="wide")
+st.set_page_config(page_title="Optimizer Playground", page_icon=str(Path(__file__).parent / "assets" / "favicon.png"), layout="wide")
 
 # Material icons ship with Streamlit's own font: emoji need a system emoji font (absent on many Linux machines)
 pages = [

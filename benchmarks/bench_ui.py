@@ -1,18 +1,25 @@
-"""How fast does the Playground feel? Starts the app, drives headless Chromium, prints a table of numbers.
+"""How fast does the Playground feel, before and after the race chart became a component that stays mounted?
 
-    python benchmarks/bench_ui.py               # about two minutes
+    python benchmarks/bench_ui.py               # about five minutes
+    python benchmarks/bench_ui.py --quick       # a smoke run, about two minutes, too few samples to judge
     python benchmarks/bench_ui.py --changes 40  # more slider changes for steadier percentiles
 
-Measured here, on this machine, in this run:
+Two apps run side by side in one run, each on its own port: "before" is the app at commit 53c8285 (the race
+drawn by st.plotly_chart, remounted on every rerun), checked out into a throwaway worktree (/tmp/bench_before,
+created when missing and left for the next run); "after" is this working tree (the race as a Custom Component
+v2, ui/race_chart.js, redrawn with Plotly.react on the same DOM node). Headless Chromium drives both; the
+changes alternate between the two apps (before, after, after, before, …) so that load hits both alike.
 
-* cold start: `streamlit run` process start -> the race chart visible in a fresh browser (empty HTTP cache);
-* slider -> redraw: from the key press on a slider thumb (ArrowRight) until plotly has drawn new data
-  (the chart's `data` differs from before the press, plus one animation frame so it is painted). A
-  WebSocket spy in the page splits each change into: press -> widget message sent, sent -> chart delta
-  received (server rerun + transfer), chart received -> redrawn (protobuf decode + Plotly.react);
-* payload: the figure the page builds for 6 optimizers x 1000 steps, serialized as Streamlit does
-  (plotly.io.to_json(fig.to_dict(), validate=False)), and the WebSocket bytes the browser really receives;
-* memory: RSS of the streamlit process and its children with 1 and with 10 sessions open.
+* cold start: `streamlit run` process start -> the race chart drawn, in a fresh browser context (empty cache);
+* slider -> redrawn: from the key press on Adam's α slider until the chart shows the new data plus one
+  animation frame (before: plotly's trace data differ; after: the component's `data-draws` counter moved),
+  for 4 optimizers × 500 steps (the landing page), 6 × 1000 and 12 × 2000. A change with no redraw within
+  5 s counts as missed. The key presses walk left then back right over the slider's stops, so the first half
+  are new values (nothing cached), the second half revisit them (server caches hit; after: nothing to send);
+* bytes: everything the browser receives over the WebSocket for one change (a spy installed before the app loads);
+* server CPU: utime + stime of the streamlit process and its children over a series, per change;
+* scrub frame (after only): an `input` event on the morph slider, until Plotly has updated and a frame later;
+* memory: RSS of each server with 1 session, and with 10 more sessions open (distinct α each).
 
 Not a test: numbers depend on the machine and on whatever else runs on it (the load average is printed).
 """
@@ -20,33 +27,31 @@ Not a test: numbers depend on the machine and on whatever else runs on it (the l
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import statistics
+import subprocess
 import sys
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests" / "browser"))
-from browser_helpers import (  # noqa: E402
-    ARTIFACTS,
-    CHART,
-    CHART_DATA,
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    VIEWPORT,
-    free_port,
-    start_server,
-    stop_server,
-    wait_healthy,
-    wait_idle,
+from browser_helpers import ARTIFACTS, CHART_DATA, CHROMIUM, CHROMIUM_ARGS, VIEWPORT, free_port, stop_server, wait_healthy  # noqa: E402
+
+BEFORE_REV = "53c8285"
+BEFORE_DIR = Path("/tmp/bench_before")
+MISSED_MS = 5000.0
+SCENARIOS = (  # label, query, the share of --changes it gets
+    ("4 optimizers × 500", "", 1.0),
+    ("6 optimizers × 1000", "?opt=gd,momentum,nag,rmsprop,adam,adamw&steps=1000", 1.0),
+    ("12 optimizers × 2000", "?opt=gd,momentum,nag,adagrad,rmsprop,adadelta,adam,amsgrad,adamw,nadam,adamax,radam&steps=2000",
+     0.35),
 )
+LRS = (0.01, 0.015, 0.022, 0.032, 0.046, 0.068, 0.1, 0.15, 0.22, 0.32)  # one α per extra session for the memory row
 
-SIX = ("gd", "momentum", "nag", "rmsprop", "adam", "adamw")
-TARGETS = {"redraw_median": 150.0, "redraw_p95": 400.0, "payload": 1_000_000, "first_chart": 4.0}
-
-# Records every WebSocket message with its size and arrival time (performance.now() clock), before the app loads.
+# Records every WebSocket message with its size and time (performance.now() clock), before the app loads.
 WS_SPY = """(() => {
   const log = window.__ws = [];
   const size = d => (d && (d.byteLength ?? d.size ?? d.length)) || 0;
@@ -61,301 +66,426 @@ WS_SPY = """(() => {
   window.WebSocket = Spy;
 })();"""
 
-# Arms a watcher: records when the chart's data first differs from now, and one frame later (painted).
-ARM = """() => {
+# What each app draws into, and how a page tells that its chart has been drawn
+GD = {False: ".js-plotly-plot", True: ".opr-root .js-plotly-plot"}
+DRAWN = {
+    False: "() => !!document.querySelector('.js-plotly-plot .scatterlayer .trace')",
+    True: "() => { const r = document.querySelector('.opr-root'); return !!r && Number(r.dataset.draws || 0) >= 1; }",
+}
+
+# Arms a watcher before a key press: notes when the chart shows something new, and one frame later (painted).
+# before: the trace data differ (st.plotly_chart); after: the component counted another completed draw.
+# Also notes whether the plotly div is still the node it was when the page loaded (a remount replaces it).
+ARM = """(isNew) => {
   const SIG = CHART_DATA;
-  const m = window.__mark = {before: SIG(), t0: 0, changed: null, painted: null, ws: window.__ws.length};
+  const sel = isNew ? '.opr-root .js-plotly-plot' : '.js-plotly-plot';
+  const draws = () => { const r = document.querySelector('.opr-root'); return r ? r.dataset.draws + '/' + r.dataset.rev : null; };
+  const read = isNew ? draws : SIG;
+  const m = window.__mark = {before: read(), t0: 0, changed: null, painted: null, ws: window.__ws.length, remount: null};
   const tick = () => {
-    const s = SIG();
+    const s = read();
     if (s === null || s === m.before) return requestAnimationFrame(tick);
     m.changed = performance.now();
+    m.remount = document.querySelector(sel) !== window.__gd0;
+    window.__gd0 = document.querySelector(sel);
     requestAnimationFrame(() => { m.painted = performance.now(); });
   };
   requestAnimationFrame(tick);
   m.t0 = performance.now();
 }""".replace("CHART_DATA", CHART_DATA)
 
+# Morph scrubbing, in the page: an `input` event per position (no server round trip), timed until Plotly has
+# updated (its plotly_animated event) and two animation frames later (the frame with the update was painted).
+SCRUB = """async (n) => {
+  const root = document.querySelector('.opr-root');
+  const input = root && root.querySelector('.opr-morph-input');
+  if (!input || root.querySelector('.opr-morph').hidden) return null;
+  const gd = root.querySelector('.js-plotly-plot');
+  const raf = () => new Promise(r => requestAnimationFrame(r));
+  const max = Number(input.max), start = input.value, sent = window.__ws.filter(m => m.dir === 'out').length;
+  const times = [];
+  let animated = 0;
+  for (let i = 0; i < n; i++) {
+    const pos = (max * (i + 0.5) / n).toFixed(2);
+    await raf();
+    const done = new Promise(r => { gd.once('plotly_animated', () => { animated++; r(); }); setTimeout(r, 1000); });
+    const t0 = performance.now();
+    input.value = pos;
+    input.dispatchEvent(new Event('input', {bubbles: true}));
+    await done;
+    await raf();
+    await raf();
+    times.push(performance.now() - t0);
+  }
+  input.value = start;
+  input.dispatchEvent(new Event('input', {bubbles: true}));
+  return {times, animated, stops: max + 1, label: root.querySelector('.opr-morph-label').textContent,
+          sent: window.__ws.filter(m => m.dir === 'out').length - sent};
+}"""
 
-def rss_tree(pid: int) -> int:
-    """Resident bytes of a process and all its descendants, from /proc."""
-    total, todo = 0, [pid]
+
+@dataclass
+class App:
+    name: str  # "before" / "after"
+    root: Path
+    new: bool  # the component (after) or st.plotly_chart (before)
+    proc: subprocess.Popen | None = None
+    url: str = ""
+    errors: list = field(default_factory=list)  # browser console errors and uncaught exceptions
+
+    def start(self, tag: str) -> None:
+        port = free_port()
+        log = ARTIFACTS / f"bench-{self.name}-{tag}.log"
+        self.proc = start_server(self.root, port, log)
+        self.url = f"http://127.0.0.1:{port}"
+        wait_healthy(self.proc, port, log)
+
+    def stop(self) -> None:
+        if self.proc is not None:
+            stop_server(self.proc)
+            self.proc = None
+
+
+def start_server(cwd: Path, port: int, log_path: Path) -> subprocess.Popen:
+    """`streamlit run app.py` in `cwd`, in its own process group (stop_server ends the group)."""
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    log = open(log_path, "w")  # noqa: SIM115 - closed with the process
+    return subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port),
+         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
+        cwd=cwd, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+    )
+
+
+def ensure_worktree() -> None:
+    """The app as it was at BEFORE_REV, in a detached worktree (never committed to)."""
+    if (BEFORE_DIR / "app.py").exists():
+        head = subprocess.run(["git", "-C", str(BEFORE_DIR), "rev-parse", "HEAD"], capture_output=True, text=True).stdout
+        if head.startswith(BEFORE_REV):
+            return
+        sys.exit(f"{BEFORE_DIR} exists but is not at {BEFORE_REV}: remove it (git worktree remove --force {BEFORE_DIR})")
+    subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", str(BEFORE_DIR), BEFORE_REV], check=True,
+                   capture_output=True)
+
+
+# ---- process accounting (from /proc) ---------------------------------------------------------------------
+
+
+def tree(pid: int) -> list[int]:
+    out, todo = [], [pid]
     while todo:
         p = todo.pop()
+        out.append(p)
+        try:
+            for task in Path(f"/proc/{p}/task").iterdir():
+                todo += [int(c) for c in (task / "children").read_text().split()]
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+    return out
+
+
+def cpu_seconds(pid: int) -> float:
+    """utime + stime of a process and its descendants (every thread), in seconds."""
+    ticks = 0
+    for p in tree(pid):
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            ticks += int(fields[11]) + int(fields[12])  # fields 14 and 15 of proc(5), counted after the name
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def rss(pid: int) -> int:
+    total = 0
+    for p in tree(pid):
         try:
             for line in Path(f"/proc/{p}/status").read_text().splitlines():
                 if line.startswith("VmRSS:"):
                     total += int(line.split()[1]) * 1024
-            for task in Path(f"/proc/{p}/task").iterdir():
-                todo += [int(c) for c in (task / "children").read_text().split()]
         except (FileNotFoundError, ProcessLookupError):
             continue
     return total
 
 
+# ---- browser ------------------------------------------------------------------------------------------------
+
+
 def pct(values, q: float) -> float:
     """The q-th percentile (nearest rank) of values."""
     s = sorted(values)
-    return s[min(len(s) - 1, max(0, round(q / 100 * len(s) + 0.5) - 1))]
+    return s[min(len(s) - 1, max(0, math.ceil(q / 100 * len(s)) - 1))]
 
 
-def open_page(context, url: str, query: str = ""):
+def wait_idle(page, timeout: float = 60_000) -> None:
+    """Streamlit shows its status widget while a script runs: a short settle, then wait until it is gone."""
+    page.wait_for_timeout(150)
+    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout, polling=50)
+
+
+def new_page(context, app: App):
     page = context.new_page()
     page.add_init_script(WS_SPY)
-    page.goto(f"{url}/{query}")
-    page.wait_for_selector(CHART, timeout=60_000)
-    wait_idle(page)
+    page.on("console", lambda m: m.type == "error" and app.errors.append(m.text[:200]))
+    page.on("pageerror", lambda e: app.errors.append(f"uncaught: {str(e)[:200]}"))
     return page
 
 
-# ---- measurements ------------------------------------------------------------------------------------
+def open_page(context, app: App, query: str = "", settle: bool = True):
+    page = new_page(context, app)
+    page.goto(f"{app.url}/{query}")
+    if settle:
+        settle_page(page, app)
+    return page
 
 
-def cold_start(browser, reps: int) -> list[dict]:
-    """Process start -> first chart, each time a new server and a browser context with an empty cache."""
-    out = []
-    for i in range(reps):
-        port = free_port()
-        context = browser.new_context(viewport=VIEWPORT)
-        page = context.new_page()
-        page.add_init_script(WS_SPY)
+def settle_page(page, app: App) -> None:
+    page.wait_for_function(DRAWN[app.new], timeout=90_000, polling=50)
+    wait_idle(page)
+    page.evaluate("sel => { window.__gd0 = document.querySelector(sel); }", GD[app.new])
+
+
+def cold_start(browser, app: App, i: int) -> float:
+    """Process start -> first chart drawn, a new server and a browser context with an empty cache."""
+    context = browser.new_context(viewport=VIEWPORT)
+    try:
+        page = new_page(context, app)
         t0 = time.perf_counter()
-        proc = start_server(port, ARTIFACTS / f"bench-cold-{i}.log")
+        app.start(f"cold{i}")
+        page.goto(app.url)
+        page.wait_for_function(DRAWN[app.new], timeout=90_000, polling=20)
+        page.evaluate("() => new Promise(requestAnimationFrame)")
+        return time.perf_counter() - t0
+    finally:
+        context.close()
+        app.stop()
+
+
+def one_change(page, app: App, key: str) -> dict:
+    """Press `key` on Adam's α slider and time the redraw; waits until the app is idle again."""
+    page.bring_to_front()
+    thumb = page.locator(".st-key-adam-lr").get_by_role("slider")
+    thumb.scroll_into_view_if_needed()
+    thumb.focus()
+    page.evaluate(ARM, app.new)
+    thumb.press(key)
+    try:
+        page.wait_for_function("() => window.__mark.painted !== null", timeout=MISSED_MS, polling=20)
+    except Exception:  # noqa: BLE001 - missed: give it the rest of half a minute so that it does not spill into the next
         try:
-            wait_healthy(proc, port, ARTIFACTS / f"bench-cold-{i}.log")
-            t_health = time.perf_counter() - t0
-            page.goto(f"http://127.0.0.1:{port}/")
-            t_html = time.perf_counter() - t0
-            page.wait_for_selector(".js-plotly-plot .scatterlayer .trace", timeout=60_000)
-            t_chart = time.perf_counter() - t0
-            # in-page clock (ms since navigation start): first WebSocket message, the chart's delta, chart drawn
-            timing = page.evaluate("""() => { const ws = window.__ws.filter(m => m.dir === 'in');
-                const big = ws.reduce((a, m) => (m.n > a.n ? m : a), {n: 0, t: 0});
-                return {first_msg: ws.length ? ws[0].t : null, chart_msg: big.t, now: performance.now()}; }""")
+            page.wait_for_function("() => window.__mark.painted !== null", timeout=25_000, polling=100)
+        except Exception:  # noqa: BLE001
+            pass
+    wait_idle(page)
+    m = page.evaluate("() => ({...window.__mark, log: window.__ws.slice(window.__mark.ws)})")
+    ins = [e for e in m["log"] if e["dir"] == "in"]
+    sent = next((e["t"] for e in m["log"] if e["dir"] == "out"), None)
+    out = dict(total=None, send=None, server=None, render=None, bytes=sum(e["n"] for e in ins), remount=m["remount"],
+               value=thumb.get_attribute("aria-valuetext"))
+    if m["painted"] is not None:
+        out["total"] = m["painted"] - m["t0"]
+        delta = max((e for e in ins if e["t"] <= m["changed"]), key=lambda e: e["n"], default=None)
+        if sent is not None:
+            out["send"] = sent - m["t0"]
+        if delta and sent is not None:
+            out["server"] = delta["t"] - sent
+        if delta:
+            out["render"] = m["painted"] - delta["t"]
+    return out
+
+
+def series(browser, apps: list[App], query: str, n: int, contexts: list) -> dict:
+    """n changes of Adam's α on each app, alternating between the apps; server CPU per change.
+    The browser contexts it opens go into `contexts`, for the caller to close."""
+    half = n // 2
+    presses = ["ArrowLeft"] * half + ["ArrowRight"] * (n - half)  # walk down over the stops, then back up
+    pages = {}
+    for app in apps:
+        contexts.append(browser.new_context(viewport=VIEWPORT))
+        warm = open_page(contexts[-1], app, query)  # HTTP cache and the server's caches for this link
+        warm.close()
+        pages[app.name] = open_page(contexts[-1], app, query)
+    res = {app.name: dict(changes=[], rss1=rss(app.proc.pid)) for app in apps}
+    cpu0 = {app.name: cpu_seconds(app.proc.pid) for app in apps}
+    for i, key in enumerate(presses):
+        for app in (apps if i % 2 == 0 else apps[::-1]):
+            res[app.name]["changes"].append(one_change(pages[app.name], app, key) | dict(new=i < half))
+    for app in apps:
+        res[app.name]["cpu_ms"] = (cpu_seconds(app.proc.pid) - cpu0[app.name]) / n * 1e3
+    res["pages"] = pages
+    return res
+
+
+def scrub(page, n: int) -> dict | None:
+    page.bring_to_front()
+    page.locator(".opr-root").scroll_into_view_if_needed()
+    return page.evaluate(SCRUB, n)
+
+
+def sessions_rss(browser, app: App, k: int) -> int:
+    """RSS of the server with k more sessions open, each with its own α (so each has its own runs)."""
+    context = browser.new_context(viewport=VIEWPORT)
+    try:
+        pages = [open_page(context, app, f"?adam.lr={lr}", settle=False) for lr in LRS[:k]]
+        for page in pages:
+            page.wait_for_function(DRAWN[app.new], timeout=90_000, polling=100)
+        for page in pages:
             wait_idle(page)
-            out.append(dict(health=t_health, html=t_html, chart=t_chart, **timing))
-        finally:
-            context.close()
-            stop_server(proc)
-    return out
+        return rss(app.proc.pid)
+    finally:
+        context.close()
 
 
-def slider_changes(page, key: str, presses: list[str]) -> list[dict]:
-    """Press keys on a slider's thumb, one at a time, and time each redraw."""
-    thumb = page.locator(f".st-key-{key.replace('.', '-')}").get_by_role("slider")
-    out = []
-    for k in presses:
-        thumb.focus()
-        page.evaluate(ARM)
-        thumb.press(k)
-        page.wait_for_function("() => window.__mark.painted !== null", timeout=30_000)
-        wait_idle(page)
-        m = page.evaluate("() => ({...window.__mark, log: window.__ws.slice(window.__mark.ws)})")
-        sent = next((e["t"] for e in m["log"] if e["dir"] == "out"), None)
-        ins = [e for e in m["log"] if e["dir"] == "in" and e["t"] <= m["changed"]]
-        chart = max(ins, key=lambda e: e["n"]) if ins else None
-        out.append(dict(total=m["painted"] - m["t0"], changed=m["changed"] - m["t0"],
-                        send=(sent - m["t0"]) if sent else float("nan"),
-                        server=(chart["t"] - sent) if chart and sent else float("nan"),
-                        render=(m["painted"] - chart["t"]) if chart else float("nan"),
-                        chart_bytes=chart["n"] if chart else 0, value=thumb.get_attribute("aria-valuetext")))
-    return out
+# ---- report --------------------------------------------------------------------------------------------------
 
 
-def build_figure(steps: int, keys, view: str = "overlay", lr_adam: float | None = None) -> tuple[str, dict]:
-    """The race figure the page builds on Rosenbrock for these optimizers, as Streamlit serializes it; and timings."""
-    import numpy as np
-    import plotly.io
-
-    import optimizers
-    import plots
-    import surfaces
-    from ui.settings import DEFAULTS
-
-    surface = surfaces.get("rosenbrock")
-    runs = []
-    t = time.perf_counter()
-    for i, key in enumerate(keys):
-        hps = DEFAULTS.hyperparameters(key) | ({"lr": lr_adam} if key == "adam" and lr_adam else {})
-        traj = optimizers.simulate(key, surface, np.array(surface.start), steps, **hps)
-        runs.append(plots.Run(optimizers.get(key).label, plots.color_for(i), traj.path, traj.loss, traj.diverged_at))
-    t_traj = (time.perf_counter() - t) / len(keys)
-    bounds = plots.style.view_bounds(surface, [surface.start])
-    image = plots.style.contour_image(surface, bounds, px=640 if view == "overlay" else 360)
-    t = time.perf_counter()
-    fig = plots.race_figure(surface, runs, start=surface.start, view=view, click_grid=view == "overlay", image=image)
-    t_fig = time.perf_counter() - t
-    t = time.perf_counter()
-    text = plotly.io.to_json(fig.to_dict(), validate=False)
-    t_json = time.perf_counter() - t
-    return text, dict(bytes=len(text.encode()), image_bytes=len(image), trajectory_ms=t_traj * 1e3, build_ms=t_fig * 1e3,
-                      json_ms=t_json * 1e3)
+def row(name: str, before: str, after: str, target: str = "", met_b=None, met_a=None) -> str:
+    flag = lambda m: "" if m is None else ("met" if m else "NOT met")  # noqa: E731
+    return f"| {name:<48} | {target:>10} | {before:>16} | {flag(met_b):>7} | {after:>16} | {flag(met_a):>7} |"
 
 
-def figure_payload(steps: int = 1000, keys=SIX) -> dict:
-    """Bytes of the figure for these optimizers and steps, overlay and multiples."""
-    return {view: build_figure(steps, keys, view)[1] for view in ("overlay", "multiples")}
+def header() -> str:
+    return (row("metric", "before", "after", "target").replace("|       |", "|  met  |") + "\n"
+            + f"|{'-' * 50}|{'-' * 12}|{'-' * 18}|{'-' * 9}|{'-' * 18}|{'-' * 9}|")
 
 
-PLOTLY_JS = Path(__import__("plotly").__file__).parent / "package_data" / "plotly.min.js"
+def ms(v) -> str:
+    return "—" if v is None else f"{v:.0f} ms"
 
 
-def plotly_alone(browser, reps: int = 9) -> dict:
-    """Plotly.newPlot / Plotly.react of the landing figure in a blank page: plotly's own share of a redraw."""
-    specs = [build_figure(500, ("gd", "momentum", "rmsprop", "adam"), lr_adam=lr)[0]
-             for lr in (0.05, 0.068, 0.1, 0.15, 0.22, 0.32, 0.46, 0.68, 1.0, 1.5, 2.2)[: reps + 1]]
-    page = browser.new_page(viewport=VIEWPORT)
-    page.set_content("<div id=g style='width:940px;height:600px'></div>")
-    page.add_script_tag(content=PLOTLY_JS.read_text())
-    timing = page.evaluate("""async (specs) => {
-        const gd = document.getElementById('g'), frame = () => new Promise(r => requestAnimationFrame(() => setTimeout(r, 0)));
-        const out = {newPlot: [], react: []};
-        for (const kind of ['newPlot', 'react']) {
-          Plotly.purge(gd);
-          for (const [i, s] of specs.entries()) {
-            const t0 = performance.now();
-            const fig = JSON.parse(s);  // as Streamlit does: a fresh object per update
-            if (kind === 'newPlot') { Plotly.purge(gd); await Plotly.newPlot(gd, fig); } else await Plotly.react(gd, fig);
-            await frame();
-            if (i > 0) out[kind].push(performance.now() - t0);
-          }
-        }
-        return out;
-    }""", specs)
-    page.close()
-    return {k: statistics.median(v) for k, v in timing.items()}
-
-
-def page_bytes(context, url: str, query: str) -> tuple[int, object]:
-    """WebSocket bytes the browser receives to show this link (from navigation until the script is done)."""
-    page = open_page(context, url, query)
-    n = page.evaluate("() => window.__ws.filter(m => m.dir === 'in').reduce((a, m) => a + m.n, 0)")
-    return n, page
-
-
-# ---- report --------------------------------------------------------------------------------------------
-
-
-def row(name: str, value: str, target: str = "", met: bool | str | None = None) -> str:
-    flag = met if isinstance(met, str) else "" if met is None else ("yes" if met else "NO")
-    return f"| {name:<66} | {value:>16} | {target:>9} | {flag:>4} |"
-
-
-def summarize(label: str, runs: list[dict]) -> list[str]:
-    tot = [r["total"] for r in runs]
-    med, p95 = statistics.median(tot), pct(tot, 95)
-    lines = [
-        row(f"slider → redraw, {label}: median", f"{med:.0f} ms", "≤ 150 ms", med <= TARGETS["redraw_median"]),
-        row(f"slider → redraw, {label}: p95 (n={len(tot)})", f"{p95:.0f} ms", "≤ 400 ms", p95 <= TARGETS["redraw_p95"]),
-    ]
-    for part, what in (("send", "press → widget message sent"), ("server", "sent → chart delta received"),
-                       ("render", "chart received → redrawn")):
-        vals = [r[part] for r in runs if r[part] == r[part]]
-        if vals:
-            lines.append(row(f"   {what} (median / p95)", f"{statistics.median(vals):.0f} / {pct(vals, 95):.0f} ms"))
+def latency_rows(label: str, res: dict, targets: dict) -> list[str]:
+    """p50 / p95 / max / missed of slider -> redrawn, then where the median change spends its time."""
+    stats = {}
+    for name in ("before", "after"):
+        ch = res.get(name, {}).get("changes", [])
+        tot = [c["total"] for c in ch if c["total"] is not None]
+        missed = sum(1 for c in ch if c["total"] is None or c["total"] > MISSED_MS)
+        stats[name] = dict(n=len(ch), tot=tot, missed=missed,
+                           remounts=sum(1 for c in ch if c["remount"]),
+                           parts={p: [c[p] for c in ch if c[p] is not None] for p in ("send", "server", "render")})
+    get = lambda name, f: f(stats[name]["tot"]) if stats[name]["tot"] else None  # noqa: E731
+    lines = []
+    for what, f in (("p50", statistics.median), ("p95", lambda v: pct(v, 95)), ("max", max)):
+        b, a = get("before", f), get("after", f)
+        tgt = targets.get(what)
+        lines.append(row(f"slider → redrawn, {label}: {what}", ms(b), ms(a), f"≤ {tgt:.0f} ms" if tgt else "",
+                         None if tgt is None or b is None else b <= tgt, None if tgt is None or a is None else a <= tgt))
+    b, a = stats["before"], stats["after"]
+    lines.append(row(f"   missed (no redraw in 5 s) of n changes", f"{b['missed']} of {b['n']}", f"{a['missed']} of {a['n']}",
+                     "0", b["missed"] == 0 if b["n"] else None, a["missed"] == 0 if a["n"] else None))
+    lines.append(row("   redraws that replaced the plotly div", f"{b['remounts']}", f"{a['remounts']}"))
+    split = lambda s: " / ".join(f"{statistics.median(s['parts'][p]):.0f}" if s["parts"][p] else "—"  # noqa: E731
+                                 for p in ("send", "server", "render"))
+    lines.append(row("   median press→sent / →delta in / →drawn, ms", split(b), split(a)))
     return lines
+
+
+def bytes_rows(label: str, res: dict) -> list[str]:
+    lines = []
+    for which, new in (("new values", True), ("revisited values", False)):
+        vals = {n: [c["bytes"] for c in res.get(n, {}).get("changes", []) if c["new"] == new] for n in ("before", "after")}
+        med = {n: statistics.median(v) if v else None for n, v in vals.items()}
+        fmt = lambda v: "—" if v is None else f"{v / 1e3:.1f} kB"  # noqa: E731
+        ok = lambda v: None if v is None else v <= 100_000  # noqa: E731
+        lines.append(row(f"WebSocket bytes per change, {label}, {which}", fmt(med["before"]), fmt(med["after"]), "≤ 100 kB",
+                         ok(med["before"]), ok(med["after"])))
+    return lines
+
+
+def cpu_row(label: str, res: dict) -> str:
+    v = {n: res[n]["cpu_ms"] if n in res else None for n in ("before", "after")}
+    ok = lambda x: None if x is None else x <= 30  # noqa: E731
+    return row(f"server CPU per change, {label}", ms(v["before"]), ms(v["after"]), "≤ 30 ms", ok(v["before"]), ok(v["after"]))
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--changes", type=int, default=24, help="slider changes per series (≥ 20)")
-    ap.add_argument("--cold", type=int, default=3, help="cold starts to time")
+    ap.add_argument("--changes", type=int, default=24, help="slider changes per app for 4×500 and 6×1000 (12×2000 gets a third)")
+    ap.add_argument("--cold", type=int, default=3, help="cold starts per app")
+    ap.add_argument("--scrub", type=int, default=40, help="morph positions to time")
+    ap.add_argument("--sessions", type=int, default=10, help="extra sessions for the memory row")
+    ap.add_argument("--quick", action="store_true", help="a smoke run: 6 changes, 1 cold start, 3 sessions")
     args = ap.parse_args()
+    if args.quick:
+        args.changes, args.cold, args.scrub, args.sessions = 6, 1, 20, 3
     if not os.access(CHROMIUM, os.X_OK):
         sys.exit(f"{CHROMIUM} is missing: apt-get install chromium")
     from playwright.sync_api import sync_playwright
 
+    ensure_worktree()
     ARTIFACTS.mkdir(exist_ok=True)
-    lines = []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        print(f"load average before: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores", flush=True)
+    apps = [App("before", BEFORE_DIR, new=False), App("after", ROOT, new=True)]
+    t_start = time.perf_counter()
+    load0 = os.getloadavg()
+    print(f"load average before: {load0[0]:.2f} {load0[1]:.2f} {load0[2]:.2f} on {os.cpu_count()} cores", flush=True)
+    lines, notes, contexts = [], [], []
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
 
-        print("cold starts …", flush=True)
-        cold = cold_start(browser, args.cold)
-        first = statistics.median(c["chart"] for c in cold)
-        lines.append(row(f"cold start → first chart (median of {len(cold)})", f"{first:.2f} s", "≤ 4 s",
-                         first <= TARGETS["first_chart"]))
-        c = sorted(cold, key=lambda c: c["chart"])[len(cold) // 2]
-        lines.append(row("   process start → /_stcore/health ok", f"{c['health']:.2f} s"))
-        # the page's clock starts at navigation, issued right after the health check
-        lines.append(row("   → page loaded (goto returned: HTML + JS bundles)", f"{c['html']:.2f} s"))
-        lines.append(row("   → first WebSocket message", f"{c['health'] + (c['first_msg'] or 0) / 1e3:.2f} s"))
-        lines.append(row("   → chart delta received", f"{c['health'] + c['chart_msg'] / 1e3:.2f} s"))
-        lines.append(row("   → chart drawn", f"{c['chart']:.2f} s"))
+            print(f"cold starts ({args.cold} per app) …", flush=True)
+            cold = {a.name: [] for a in apps}
+            for i in range(args.cold):
+                for app in (apps if i % 2 == 0 else apps[::-1]):
+                    cold[app.name].append(cold_start(browser, app, i))
+            med = {n: statistics.median(v) for n, v in cold.items()}
+            lines.append(row(f"cold start → first chart (median of {args.cold})", f"{med['before']:.2f} s", f"{med['after']:.2f} s",
+                             "≤ 3 s", med["before"] <= 3, med["after"] <= 3))
 
-        port = free_port()
-        log = ARTIFACTS / "bench-server.log"
-        proc = start_server(port, log)
-        try:
-            wait_healthy(proc, port, log)
-            url = f"http://127.0.0.1:{port}"
-            context = browser.new_context(viewport=VIEWPORT)
-            warm = open_page(context, url)  # fills the HTTP cache and the server's caches (contour image)
-            warm.close()
+            for app in apps:
+                app.start("bench")
+            results = []
+            for label, query, share in SCENARIOS:
+                n = max(2, round(args.changes * share))
+                print(f"slider changes: Adam's α, {label} ({n} per app) …", flush=True)
+                res = series(browser, apps, query, n, contexts)
+                results.append((label, res))
+                if not query:  # the landing page: the morph runs in the browser (after only)
+                    sc = scrub(res["pages"]["after"], args.scrub)
+                    if sc:
+                        t = sc["times"]
+                        lines_scrub = [row(f"scrub frame (morph input → painted): p50", "—", ms(statistics.median(t)), "≤ 50 ms",
+                                           None, statistics.median(t) <= 50),
+                                       row(f"scrub frame: p95 (n={len(t)})", "—", ms(pct(t, 95)), "≤ 50 ms", None, pct(t, 95) <= 50)]
+                        notes.append(f"morph: {sc['label']!r}, {sc['stops']} stops; plotly_animated seen {sc['animated']} of "
+                                     f"{len(t)}; messages sent to the server while scrubbing: {sc['sent']}")
+                    else:
+                        lines_scrub = [row("scrub frame (morph input → painted)", "—", "no morph shown")]
+                while contexts:
+                    contexts.pop().close()
+            for label, res in results:
+                lines += latency_rows(label, res, {"p50": 150, "p95": 400} if "12" not in label else {"p95": 1000})
+            lines += lines_scrub
+            for label, res in results:
+                lines += bytes_rows(label, res)
+            for label, res in results:
+                lines.append(cpu_row(label, res))
+            rss1 = {app.name: results[0][1][app.name]["rss1"] for app in apps}
+            print(f"memory: {args.sessions} more sessions per app …", flush=True)
+            rss10 = {app.name: sessions_rss(browser, app, args.sessions) for app in apps}
+            lines.append(row("server RSS, 1 session (landing page)", f"{rss1['before'] / 2**20:.0f} MB", f"{rss1['after'] / 2**20:.0f} MB"))
+            lines.append(row(f"server RSS, {args.sessions} more sessions open", f"{rss10['before'] / 2**20:.0f} MB",
+                             f"{rss10['after'] / 2**20:.0f} MB"))
+            browser.close()
+    finally:
+        for c in contexts:
+            try:
+                c.close()
+            except Exception:  # noqa: BLE001 - the browser may be gone already
+                pass
+        for app in apps:
+            app.stop()
 
-            t = time.perf_counter()
-            page = open_page(context, url)
-            lines.append(row("warm page load → chart (cached JS, warm server)", f"{time.perf_counter() - t:.2f} s"))
-            rss1 = rss_tree(proc.pid)
-
-            n = max(20, args.changes)
-            print(f"slider changes: β₁ ({n}, every value new) …", flush=True)
-            beta = slider_changes(page, "adam.beta1", ["ArrowLeft"] * n)
-            print(f"slider changes: α ({n}, back and forth over the stops) …", flush=True)
-            half = n // 2
-            alpha = slider_changes(page, "adam.lr", ["ArrowRight"] * half + ["ArrowLeft"] * (n - half))
-            lines += summarize("β₁ (new values, 4 optimizers × 500)", beta)
-            lines += summarize("α (4 optimizers × 500)", alpha)
-            page.close()
-
-            print("what bounds a redraw …", flush=True)
-            alone = plotly_alone(browser)
-            _, landing = build_figure(500, ("gd", "momentum", "rmsprop", "adam"))
-            lines.append(row("   server compute: 1 trajectory + race_figure + to_json",
-                             f"{landing['trajectory_ms'] + landing['build_ms'] + landing['json_ms']:.0f} ms"))
-            lines.append(row("   Plotly.newPlot of that figure alone (what a remount costs)", f"{alone['newPlot']:.0f} ms"))
-            lines.append(row("   Plotly.react of that figure alone (if it stayed mounted)", f"{alone['react']:.0f} ms"))
-
-            print("payload …", flush=True)
-            pay = figure_payload()
-            ok = pay["overlay"]["bytes"] <= TARGETS["payload"]
-            lines.append(row("figure JSON, 6 optimizers × 1000 steps, overlay", f"{pay['overlay']['bytes'] / 1e3:.0f} kB",
-                             "≤ 1 MB", ok))
-            lines.append(row("   of which the contour PNG (data URI)", f"{pay['overlay']['image_bytes'] / 1e3:.0f} kB"))
-            lines.append(row("figure JSON, 6 optimizers × 1000 steps, multiples", f"{pay['multiples']['bytes'] / 1e3:.0f} kB",
-                             "≤ 1 MB", pay["multiples"]["bytes"] <= TARGETS["payload"]))
-            lines.append(row("   build race_figure / to_json (overlay)",
-                             f"{pay['overlay']['build_ms']:.0f} / {pay['overlay']['json_ms']:.0f} ms"))
-            query = f"?opt={','.join(SIX)}&steps=1000"
-            ws_total, heavy = page_bytes(context, url, query)
-            lines.append(row("WebSocket bytes, first load of that link", f"{ws_total / 1e3:.0f} kB", "≤ 1 MB",
-                             ws_total <= TARGETS["payload"]))
-            print(f"slider changes: α on 6 optimizers × 1000 steps ({n}) …", flush=True)
-            big = slider_changes(heavy, "adam.lr", ["ArrowRight"] * half + ["ArrowLeft"] * (n - half))
-            lines.append(row("WebSocket bytes of the chart delta per slider change",
-                             f"{statistics.median(r['chart_bytes'] for r in big) / 1e3:.0f} kB", "≤ 1 MB",
-                             statistics.median(r["chart_bytes"] for r in big) <= TARGETS["payload"]))
-            lines += summarize("α (6 optimizers × 1000)", big)
-            heavy.close()
-
-            print("memory …", flush=True)
-            pages = [open_page(context, url, f"?adam.lr={lr}") for lr in (0.01, 0.015, 0.022, 0.032, 0.046, 0.068, 0.1,
-                                                                             0.15, 0.22, 0.32)]
-            time.sleep(1)
-            rss10 = rss_tree(proc.pid)
-            lines.append(row("server RSS, 1 session", f"{rss1 / 2**20:.0f} MB"))
-            lines.append(row("server RSS, 10 sessions (distinct α each)", f"{rss10 / 2**20:.0f} MB"))
-            for pg in pages:
-                pg.close()
-            context.close()
-        finally:
-            stop_server(proc)
-        browser.close()
-
-    print(f"\nload average after: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
-    print(row("metric", "value", "target", "met"))
-    print(f"|{'-' * 68}|{'-' * 18}|{'-' * 11}|{'-' * 6}|")
+    load1 = os.getloadavg()
+    print(f"\nload average after: {load1[0]:.2f} {load1[1]:.2f} {load1[2]:.2f} on {os.cpu_count()} cores; "
+          f"run took {time.perf_counter() - t_start:.0f} s")
+    print(f"before = {BEFORE_REV} ({BEFORE_DIR}), after = working tree ({ROOT})\n")
+    print(header())
     print("\n".join(lines))
+    for app in apps:
+        uniq = list(dict.fromkeys(app.errors))
+        notes.append(f"browser console errors, {app.name}: {len(app.errors)}" + (f" — e.g. {uniq[:3]}" if uniq else ""))
+    print("\n" + "\n".join(notes))
 
 
 if __name__ == "__main__":

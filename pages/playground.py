@@ -53,7 +53,7 @@ def _morph(s, entry, name):
     """The morph's paths: `entry` at every stop of hyperparameter `name`, from one batched engine call."""
     hp = optimizers.get(base_key(entry)).hyperparameter(name)
     value = s.hyperparameters(entry)[name]
-    stops = slider_options(hp, extra=(value,))
+    stops = slider_options(hp, extra=(value, *ss.get(widgets.EXTRA, {}).get(widgets.hp_widget_key(entry, name), ())))
     if stops is None:
         lo, hi = hp.slider_range
         stops = sorted({*np.round(np.linspace(lo, hi, 41), 6).tolist(), float(value)})

@@ -1,7 +1,8 @@
 """The Playground page, run headless with Streamlit's AppTest: every surface, optimizer, slider end, view and link.
 
 No browser here (see tests/browser/ for that): AppTest runs the script in-process and hands back the element
-tree, so these check what the server sends: the figure spec, the widgets, notices, badges and the table.
+tree, so these check what the server sends: the race chart's data (a Custom Component v2, `bidi_component`),
+the widgets, notices, badges and the table.
 """
 
 from __future__ import annotations
@@ -30,7 +31,10 @@ def start(query: dict | None = None) -> AppTest:
     return run(at)
 
 
-def run(at: AppTest) -> AppTest:
+def run(at: AppTest, resend: bool = True) -> AppTest:
+    """Run the script. `resend`: forget which blobs the "browser" has, so the chart's data is complete."""
+    if resend and "_race_sent" in at.session_state:
+        at.session_state["_race_sent"] = set()
     at.run()
     ok(at)
     return at
@@ -41,10 +45,18 @@ def ok(at: AppTest) -> None:
     table_is_honest(at)
 
 
-def chart_spec(at: AppTest) -> dict:
-    charts = at.get("plotly_chart")
-    assert len(charts) == 1, f"expected one chart, got {len(charts)}"
-    return json.loads(charts[0].proto.spec)
+def chart(at: AppTest) -> dict:
+    """The race chart's data: view, bounds, runs (each with its blob id), loss axis, morph, and the blobs sent."""
+    charts = at.get("bidi_component")
+    assert len(charts) == 1, f"expected one race chart, got {len(charts)}"
+    return json.loads(charts[0].proto.json)
+
+
+def run_arrays(data: dict, run_id: str) -> dict:
+    """A run's float32 arrays, decoded from its blob (the data must carry it: see run(resend=True))."""
+    (r,) = [r for r in data["runs"] if r["id"] == run_id]
+    blob = data["blobs"][r["blob"]]
+    return {k: np.frombuffer(base64.b64decode(v), dtype=np.float32) for k, v in blob.items()}
 
 
 def badges(at: AppTest) -> list[str]:
@@ -61,17 +73,19 @@ def table_is_honest(at: AppTest) -> None:
     if not len(at.dataframe):
         return
     df = at.dataframe[0].value
+    if "status" not in df:  # another page's table
+        return
     for _, row in df.iterrows():
         for col, v in row.items():
             if col in ("optimizer", "status"):
                 continue
-            if v is None or (isinstance(v, float) and math.isnan(v)):
-                if col == "first step within tolerance":
-                    assert row["status"] != "reached a minimum", dict(row)
-                else:
-                    assert "diverged" in row["status"], f"blank {col!r} with status {row['status']!r}: {dict(row)}"
+            assert v is not None and not (isinstance(v, float) and math.isnan(v)), f"blank {col!r} in {dict(row)}"
+            if v == "—":  # never got within the tolerance
+                assert col == "first step within tolerance" and row["status"] != "reached a minimum", dict(row)
+            elif v == "diverged":
+                assert "diverged" in row["status"], f"{col!r} says diverged, status {row['status']!r}: {dict(row)}"
             else:
-                assert isinstance(v, (int, float, np.number)) and np.isfinite(v), f"{col}={v!r} in {dict(row)}"
+                assert np.isfinite(float(v)), f"{col}={v!r} in {dict(row)}"
 
 
 def set_optimizers(at: AppTest, keys) -> AppTest:
@@ -87,11 +101,13 @@ def test_every_surface_with_every_optimizer(surface):
     at = start({"surface": surface, "opt": ",".join(optimizers.names())})
     assert at.selectbox(key="surface").value == surface
     assert at.multiselect(key="optimizers").value == optimizers.names()
-    spec = chart_spec(at)
-    names = [t.get("name", "") for t in spec["data"]]
-    for key in optimizers.names():
-        assert any(n.startswith(optimizers.get(key).label) for n in names), key
-    assert spec["frames"] and spec["layout"]["images"][0]["source"].startswith("data:image/png;base64,")
+    data = chart(at)
+    assert [r["label"] for r in data["runs"]] == [optimizers.get(k).label for k in optimizers.names()]
+    assert len({r["color"] for r in data["runs"]}) == len(optimizers.names()), "every optimizer its own colour"
+    assert data["blobs"][data["image"]]["img"].startswith("data:image/png;base64,")
+    for r in data["runs"]:
+        arrays = run_arrays(data, r["id"])
+        assert len(arrays["x"]) == len(arrays["loss"]) == DEFAULTS.steps + 1
     assert len(table(at)) == len(optimizers.names())
     assert not at.warning and not at.error
 
@@ -102,7 +118,7 @@ def test_changing_the_surface_in_the_selectbox_moves_the_start():
     run(at)
     assert (at.number_input(key="start_x").value, at.number_input(key="start_y").value) == surfaces.get("himmelblau").start
     assert at.query_params["surface"] == "himmelblau" and "x" not in at.query_params
-    assert "Himmelblau" in at.markdown[0].value
+    assert any("Himmelblau" in e.label for e in at.expander)
 
 
 def _ui_hps(key):
@@ -127,7 +143,7 @@ def _widget(at: AppTest, key: str, hp):
 def test_every_hyperparameter_at_its_slider_minimum_and_maximum(key):
     """One page per optimizer: its card shows a widget per hyperparameter; all at min, then all at max, then each alone."""
     at = start({"opt": key})
-    spec0 = chart_spec(at)
+    data0 = chart(at)
     hps = _ui_hps(key)
     shown = {**optimizers.get(key).defaults(), **DEFAULTS.hps.get(key, {})}  # torch's defaults, the landing α
     for hp in hps:
@@ -138,7 +154,7 @@ def test_every_hyperparameter_at_its_slider_minimum_and_maximum(key):
         run(at)
         for hp in hps:
             assert _widget(at, f"{key}.{hp.name}", hp).value == _ends(hp)[end], hp.name
-        assert at.get("plotly_chart") or at.error, "neither a chart nor an explanation"
+        assert at.get("bidi_component") or at.error, "neither a chart nor an explanation"
     # each one alone at its extremes, the others at torch's defaults
     at.button(key=f"reset.{key}").click()
     run(at)
@@ -148,31 +164,51 @@ def test_every_hyperparameter_at_its_slider_minimum_and_maximum(key):
             run(at)
         _widget(at, f"{key}.{hp.name}", hp).set_value(hp.default)
     run(at)
-    # the loss axis fits the data (α differs: torch's default now, the landing α before); the rest is unchanged
-    after, before = chart_spec(at)["layout"], spec0["layout"]
-    for layout in (after, before):
-        layout["yaxis2"].pop("range", None)
+    # only what α changes differs (torch's default now, the landing α before): the run, its loss axis, the morph
+    after, before = chart(at), data0
+    for d in (after, before):
+        for k in ("runs", "blobs", "rev", "loss", "morph"):
+            d.pop(k)
     assert after == before
 
 
 # ---- sliders change the figure ---------------------------------------------------------------------
 
 
-def test_a_slider_change_changes_the_figure():
+def test_a_slider_change_changes_the_chart_and_ships_only_that_run():
     at = start()
-    before = at.get("plotly_chart")[0].proto.spec
+    before = chart(at)
     at.select_slider(key="adam.lr").set_value(0.01)
-    run(at)
-    after = at.get("plotly_chart")[0].proto.spec
-    assert after != before
+    run(at, resend=False)  # as a browser that keeps what it was sent
+    after = chart(at)
     assert at.query_params["adam.lr"] == "0.01"
-    # only Adam's traces moved
-    b, a = json.loads(before)["data"], json.loads(after)["data"]
-    changed = {x.get("name") for x, y in zip(b, a, strict=True) if x != y}
-    assert changed <= {"Adam", "position", None}, changed
+    changed = {b["id"] for b, a in zip(before["runs"], after["runs"], strict=True) if b["blob"] != a["blob"]}
+    assert changed == {"adam"}
+    adam = next(r for r in after["runs"] if r["id"] == "adam")
+    assert set(after["blobs"]) == {adam["blob"]}, "one run changed: one run travels"
+    assert after["morph"]["blobs"] == before["morph"]["blobs"], "Adam's α sweep does not depend on Adam's α"
+    assert after["morph"]["stops"] == before["morph"]["stops"], "the morph has the slider's stops"
+    assert after["morph"]["stops"][after["morph"]["at"]] == 0.01
     at.slider(key="adam.beta1").set_value(0.5)
-    run(at)
-    assert at.get("plotly_chart")[0].proto.spec != after
+    run(at, resend=False)
+    again = chart(at)
+    assert again["rev"] != after["rev"] and again["morph"]["blobs"] != after["morph"]["blobs"]
+    run(at, resend=False)
+    assert chart(at)["blobs"] == {}, "a rerun that changes nothing sends no arrays"
+
+
+def test_the_chart_asks_again_for_what_the_browser_lost():
+    """The browser reports blobs it does not have (a reload, a lost message): the page forgets what it sent."""
+    at = start()
+    run(at, resend=False)
+    assert chart(at)["blobs"] == {}
+    from ui import race_chart  # the callback the component's "missing" trigger calls
+
+    at.session_state["_race_sent"] = set()  # what race_chart._forget_sent does
+    assert race_chart._forget_sent.__name__ == "_forget_sent"
+    run(at, resend=False)
+    data = chart(at)
+    assert {r["blob"] for r in data["runs"]} <= set(data["blobs"]) and data["image"] in data["blobs"]
 
 
 def test_divergence_shows_a_badge_and_the_status():
@@ -184,8 +220,10 @@ def test_divergence_shows_a_badge_and_the_status():
     assert "Gradient descent diverged at step" in badge and "lower α" in badge
     row = table(at).set_index("optimizer").loc["Gradient descent"]
     assert row["status"].startswith("diverged at step")
-    names = [t.get("name", "") for t in chart_spec(at)["data"]]
+    names = [r["name"] for r in chart(at)["runs"]]
     assert any("diverged at step" in n for n in names)
+    gd = run_arrays(chart(at), "gd")
+    assert not np.isfinite(gd["x"][-1]), "a diverged path ends in NaN, which the browser draws as a break"
 
 
 @pytest.mark.parametrize(("surface", "key", "lr"), [("saddle", "gd", 1.0), ("himmelblau", "radam", 1.0),
@@ -203,21 +241,21 @@ def test_steps_noise_and_seed():
     at = start()
     at.slider(key="steps").set_value(100)
     run(at)
-    spec = chart_spec(at)
-    assert spec["layout"]["xaxis2"]["range"] == [0, 100] and spec["frames"][-1]["name"] == "100"
+    data = chart(at)
+    assert data["steps"] == 100 and len(run_arrays(data, "adam")["x"]) == 101
     assert at.number_input(key="seed").disabled  # no noise: the seed means nothing
     at.select_slider(key="noise").set_value(1.0)
     run(at)
-    noisy = at.get("plotly_chart")[0].proto.spec
+    noisy = [r["blob"] for r in chart(at)["runs"]]
     assert not at.number_input(key="seed").disabled
     at.number_input(key="seed").set_value(42)
     run(at)
-    reseeded = at.get("plotly_chart")[0].proto.spec
+    reseeded = [r["blob"] for r in chart(at)["runs"]]
     assert reseeded != noisy
     assert at.query_params["noise"] == "1" and at.query_params["seed"] == "42" and at.query_params["steps"] == "100"
     at.number_input(key="seed").set_value(0)
     run(at)
-    assert at.get("plotly_chart")[0].proto.spec == noisy  # same seed, same noise
+    assert [r["blob"] for r in chart(at)["runs"]] == noisy  # same seed, same noise
 
 
 def test_same_alpha_for_all_applies_one_alpha():
@@ -227,12 +265,13 @@ def test_same_alpha_for_all_applies_one_alpha():
     at.select_slider(key="shared_lr").set_value(0.1)
     run(at)
     assert list(table(at)["α"]) == [0.1, 0.1, 0.1]
-    assert all(at.select_slider(key=f"{k}.lr").disabled for k in ("gd", "adam", "rmsprop"))
+    assert not any(w.key == f"{k}.lr" for w in at.select_slider for k in ("gd", "adam", "rmsprop")), "no α per card"
+    assert sum("the same α for all is on" in c.value for c in at.caption) == 3
     assert at.query_params["same_lr"] == "1" and at.query_params["lr"] == "0.1"
     at.toggle(key="same_lr").set_value(False)
     run(at)
     assert list(table(at)["α"]) == [LANDING_LR["gd"], LANDING_LR["adam"], LANDING_LR["rmsprop"]]
-    assert not at.select_slider(key="adam.lr").disabled
+    assert at.select_slider(key="adam.lr").value == LANDING_LR["adam"]
     at.toggle(key="same_lr").set_value(True)
     run(at)
     assert at.select_slider(key="shared_lr").value == 0.1, "the shared α is remembered while switched off"
@@ -272,38 +311,37 @@ def test_an_optimizer_taken_out_and_put_back_keeps_its_settings():
 @pytest.mark.parametrize("view", ["overlay", "multiples", "3d"])
 def test_views(view):
     at = start()
-    at.radio(key="view").set_value(view)
+    at.segmented_control(key="view").set_value(view)
     run(at)
-    spec = chart_spec(at)
-    types = {t.get("type") for t in spec["data"]}
     if view == "3d":
+        spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+        types = {t.get("type") for t in spec["data"]}
         assert "surface" in types and "scatter3d" in types and at.get("plotly_chart")[0].key == "chart3d"
     else:
-        panels = [k for k in spec["layout"] if k.startswith("xaxis")]
-        assert len(panels) == (2 if view == "overlay" else len(DEFAULTS.optimizers) + 1)
-        assert spec["frames"]
+        data = chart(at)
+        assert data["view"] == view and len(data["runs"]) == len(DEFAULTS.optimizers)
     assert at.query_params.get("view") == (None if view == "overlay" else view)
 
 
-def test_the_click_grid_stays_small():
-    """Every click-grid point is an SVG node plotly restyles on each redraw: 41 × 41 cost ~150 ms per slider change."""
-    (grid,) = [t for t in chart_spec(start())["data"] if t.get("name") == "click to start here"]
-    n = len(base64.b64decode(grid["x"]["bdata"])) // 4
-    assert 100 <= n <= 25 * 25
+def test_every_optimizer_side_by_side():
+    """Twelve panels once raised plotly's "domain" error; now the browser lays them out."""
+    at = start({"view": "multiples", "opt": ",".join(optimizers.names()), "steps": "2000"})
+    data = chart(at)
+    assert data["view"] == "multiples" and len(data["runs"]) == 12 and data["steps"] == 2000
 
 
 def test_no_optimizer_explains_itself():
     at = start()
     set_optimizers(at, [])
-    assert not at.get("plotly_chart") and any("Pick at least one optimizer" in i.value for i in at.info)
+    assert not at.get("bidi_component") and any("Pick at least one optimizer" in i.value for i in at.info)
 
 
 def test_start_point_outside_the_box_widens_the_view():
     at = start()
     at.number_input(key="start_x").set_value(5.0)
     run(at)
-    spec = chart_spec(at)
-    assert spec["layout"]["xaxis"]["range"][1] > 5.0
+    data = chart(at)
+    assert data["bounds"][0][1] > 5.0 and data["start"] == [5.0, 2.0]
     assert at.query_params["x"] == "5"
 
 
@@ -329,7 +367,7 @@ def test_a_share_link_restores_the_state():
     assert at.multiselect(key="optimizers").value == ["adam", "nag"]
     assert at.select_slider(key="adam.lr").value == 0.01
     assert at.slider(key="nag.momentum").value == 0.5
-    assert at.slider(key="steps").value == 200 and at.radio(key="view").value == "multiples"
+    assert at.slider(key="steps").value == 200 and at.segmented_control(key="view").value == "multiples"
     assert not at.warning
     assert dict(at.query_params) == {"surface": "beale", "opt": "adam,nag", "adam.lr": "0.01",
                                                               "steps": "200", "view": "multiples", "nag.momentum": "0.5"}
@@ -359,7 +397,7 @@ def test_a_malformed_link_shows_defaults_and_a_notice(query):
     assert at.selectbox(key="surface").value == DEFAULTS.surface
     assert at.multiselect(key="optimizers").value == expected_opts
     assert at.slider(key="steps").value == DEFAULTS.steps
-    assert at.get("plotly_chart"), "a bad link still shows the race"
+    assert at.get("bidi_component"), "a bad link still shows the race"
     # the URL is rewritten to the clean state, and the notice stays for the session but not forever in the link
     assert all(k in ("opt",) for k in at.query_params), dict(at.query_params)
 
@@ -380,8 +418,8 @@ def test_a_diverging_run_does_not_squash_the_loss_axis():
     at = AppTest.from_file(APP, default_timeout=60)
     at.query_params["gd.lr"] = "1"
     at.run()
-    y = chart_spec(at)["layout"]["yaxis2"]
-    assert y["type"] == "log" and y["range"][1] < 4, "the axis should stop near the starting losses, not at 1e28"
+    loss = chart(at)["loss"]
+    assert loss["log"] and loss["range"][1] < 4, "the axis should stop near the starting losses, not at 1e28"
 
 
 def test_simplified_adam_says_it_has_no_torch_counterpart():
@@ -389,7 +427,7 @@ def test_simplified_adam_says_it_has_no_torch_counterpart():
     at.query_params["adam.bias_correction"] = "0"
     at.run()
     assert not at.exception
-    assert any("simplified Adam" in w.value and "no torch counterpart" in w.value for w in at.warning)
+    assert any("simplified Adam" in c.value and "no torch counterpart" in c.value for c in at.caption)
 
 
 def test_link_notices_go_away_once_the_user_changes_something():
@@ -399,3 +437,102 @@ def test_link_notices_go_away_once_the_user_changes_something():
     assert any("nowhere" in w.value for w in at.warning)
     at.slider(key="steps").set_value(100).run()
     assert not any("nowhere" in w.value for w in at.warning)
+
+
+# ---- state that survives the journey; twins; colours ------------------------------------------------------
+
+
+def test_leaving_the_playground_and_coming_back_keeps_everything():
+    """Streamlit drops the state of widgets a run does not draw: another page's run used to erase the Playground."""
+    at = start({"opt": "momentum,adam", "adam.lr": "0.1", "view": "multiples", "steps": "300", "x": "-1", "y": "1.5"})
+    at.slider(key="adam.beta1").set_value(0.8)
+    at.select_slider(key="noise").set_value(0.3)
+    run(at)
+    link, data = dict(at.query_params), chart(at)
+    for page in ("pages/lesson.py", "pages/inspector.py", "pages/scenarios.py", "pages/adam_fails.py"):
+        at.switch_page(page)
+        at.query_params.clear()  # a page switch leaves the Playground's query behind, as in the browser
+        run(at)
+        at.switch_page("pages/playground.py")
+        run(at)
+        assert dict(at.query_params) == link, page
+        assert at.multiselect(key="optimizers").value == ["momentum", "adam"]
+        assert at.slider(key="adam.beta1").value == 0.8 and at.select_slider(key="adam.lr").value == 0.1
+        assert at.segmented_control(key="view").value == "multiples" and at.slider(key="steps").value == 300
+        assert (at.number_input(key="start_x").value, at.number_input(key="start_y").value) == (-1.0, 1.5)
+        assert [r["blob"] for r in chart(at)["runs"]] == [r["blob"] for r in data["runs"]]
+        assert not at.warning, "no false link notices on the way back"
+
+
+def test_a_new_link_in_the_same_session_is_followed():
+    at = start({"opt": "adam"})
+    at.query_params.clear()
+    at.query_params["opt"] = "gd,nag"
+    run(at)
+    assert at.multiselect(key="optimizers").value == ["gd", "nag"]
+
+
+def test_duplicate_races_a_second_copy_with_its_own_settings():
+    at = start({"opt": "gd,adam"})
+    at.button(key="dup.adam").click()
+    run(at)
+    assert at.multiselect(key="optimizers").value == ["gd", "adam", "adam:2"]
+    at.select_slider(key="adam:2.beta2").set_value(0.9)
+    run(at)
+    data = chart(at)
+    labels = {r["id"]: r["label"] for r in data["runs"]}
+    assert labels == {"gd": "Gradient descent", "adam": "Adam (β₂=0.999)", "adam:2": "Adam (β₂=0.9)"}
+    colours = {r["id"]: (r["color"], r["dash"]) for r in data["runs"]}
+    assert colours["adam"][0] != colours["adam:2"][0] and colours["adam:2"][1] != "solid"
+    assert at.query_params["opt"] == "gd,adam,adam:2" and at.query_params["adam:2.beta2"] == "0.9"
+    assert list(table(at)["optimizer"]) == ["Gradient descent", "Adam (β₂=0.999)", "Adam (β₂=0.9)"]
+    again = start(dict(at.query_params))  # the link brings both back
+    assert [r["label"] for r in chart(again)["runs"]] == list(labels.values())
+    at.button(key="del.adam:2").click()
+    run(at)
+    assert at.multiselect(key="optimizers").value == ["gd", "adam"]
+
+
+def test_bias_correction_on_and_off_race_side_by_side():
+    at = start({"opt": "adam,adam", "adam:2.bias_correction": "0"})
+    labels = [r["label"] for r in chart(at)["runs"]]
+    assert labels == ["Adam (bias correction on)", "Adam (bias correction off)"]
+    a, b = (run_arrays(chart(at), e)["x"] for e in ("adam", "adam:2"))
+    assert not np.allclose(a, b)
+
+
+def test_colours_belong_to_the_optimizer_not_to_its_place():
+    at = start()
+    before = {r["id"]: r["color"] for r in chart(at)["runs"]}
+    set_optimizers(at, ["rmsprop", "adam"])
+    after = {r["id"]: r["color"] for r in chart(at)["runs"]}
+    assert after == {k: before[k] for k in ("rmsprop", "adam")}
+
+
+def test_the_morph_sweeps_a_chosen_hyperparameter_in_one_batch():
+    at = start({"opt": "gd,adam"})
+    m = chart(at)["morph"]
+    assert (m["run"], m["hp"]) == ("adam", "lr") and m["stops"][m["at"]] == LANDING_LR["adam"]
+    assert len(m["blobs"]) == len(m["stops"]) >= 30
+    at.selectbox(key="morph").set_value("gd.lr")
+    run(at)
+    m = chart(at)["morph"]
+    assert (m["run"], m["hp"]) == ("gd", "lr") and at.query_params["morph"] == "gd.lr"
+    at.selectbox(key="morph").set_value("adam.beta1")
+    run(at)
+    m = chart(at)["morph"]
+    assert m["hp"] == "beta1" and m["stops"][0] == 0.0 and m["stops"][-1] == 0.999
+    at.selectbox(key="morph").set_value("off")
+    run(at)
+    assert chart(at)["morph"] is None
+
+
+def test_a_morph_stop_equals_the_run_at_that_value():
+    """The morph shows the engine's own runs: the path at the current stop is the race's path (decimated)."""
+    at = start({"opt": "adam", "steps": "200"})
+    data = chart(at)
+    m = data["morph"]
+    blob = data["blobs"][m["blobs"][m["at"]]]
+    steps = np.frombuffer(base64.b64decode(blob["steps"]), dtype=np.float32).astype(int)
+    x = np.frombuffer(base64.b64decode(blob["x"]), dtype=np.float32)
+    np.testing.assert_array_equal(x, run_arrays(data, "adam")["x"][steps])

@@ -132,9 +132,13 @@ function geometry(p, width, fullscreen) {
     plotH = side + gap + lossH;
   } else {                                     // small multiples, a square panel each, loss below
     const gapX = 36, gapY = 40;
-    let cols = Math.max(1, Math.min(maps, Math.floor((plotW + gapX) / (200 + gapX)), 4));
-    let side = (plotW - gapX * (cols - 1)) / cols;
-    if (fullscreen) side = Math.min(side, (room - 200) / Math.ceil(maps / cols) - gapY);
+    // the column count whose square panels are largest while the loss panel still fits on the screen
+    let cols = 1, side = 0;
+    for (let c = 1; c <= Math.min(maps, 6); c++) {
+      const w = (plotW - gapX * (c - 1)) / c, h = (room - 210) / Math.ceil(maps / c) - gapY;
+      const s = Math.max(Math.min(w, h), Math.min(w, 150));  // below 150 px a panel is unreadable: scroll instead
+      if (s > side + 0.5) { cols = c; side = s; }
+    }
     const rows = Math.ceil(maps / cols);
     for (let i = 0; i < maps; i++) {
       const c = i % cols, r = Math.floor(i / cols);
@@ -145,7 +149,8 @@ function geometry(p, width, fullscreen) {
     lossBox = [0, plotW, top, top + lossH];
     plotH = top + lossH;
   }
-  const dom = ([x0, x1, y0, y1]) => ({ x: [x0 / plotW, x1 / plotW], y: [1 - y1 / plotH, 1 - y0 / plotH] });
+  const f = (v) => Math.min(1, Math.max(0, v));  // plotly refuses a domain a rounding error puts outside [0, 1]
+  const dom = ([x0, x1, y0, y1]) => ({ x: [f(x0 / plotW), f(x1 / plotW)], y: [f(1 - y1 / plotH), f(1 - y0 / plotH)] });
   return { width, height: plotH + MARGIN.t + MARGIN.b, maps: boxes.map(dom), loss: dom(lossBox) };
 }
 
@@ -168,9 +173,9 @@ function figure(p, geo, S) {
     const [xa, ya] = axisName(m);
     const d = geo.maps[m];
     layout[layoutKey(xa)] = { domain: d.x, anchor: ya, range: [bx0, bx1], zeroline: false, showgrid: false,
-                              title: m === 0 ? { text: "x", standoff: 4 } : undefined, ...(m ? { matches: "x" } : {}) };
+                              title: nMaps === 1 ? { text: "x", standoff: 4 } : undefined, ...(m ? { matches: "x" } : {}) };
     layout[layoutKey(ya)] = { domain: d.y, anchor: xa, range: [by0, by1], zeroline: false, showgrid: false,
-                              title: m === 0 ? { text: "y", standoff: 4 } : undefined, ...(m ? { matches: "y" } : {}) };
+                              title: nMaps === 1 ? { text: "y", standoff: 4 } : undefined, ...(m ? { matches: "y" } : {}) };
     if (image) images.push({ source: image.img, xref: xa, yref: ya, x: bx0, y: by1, sizex: bx1 - bx0, sizey: by1 - by0,
                              sizing: "stretch", layer: "below" });
     if (p.view !== "overlay" && p.runs[m]) {
