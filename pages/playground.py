@@ -10,8 +10,17 @@ import surfaces
 from plots.race_data import Morph, payload
 from ui import compute, widgets
 from ui.race_chart import plotly_url, race_chart
-from ui.settings import (base_key, check, entry_labels, morph_choices, morph_label, morph_target, slider_options,
-                         start_limits, twin_number)
+from ui.settings import (
+    base_key,
+    check,
+    entry_labels,
+    morph_choices,
+    morph_label,
+    morph_target,
+    slider_options,
+    start_limits,
+    twin_number,
+)
 
 ss = st.session_state
 notices = widgets.load_state()
@@ -19,7 +28,7 @@ st.html("<style>h1{font-size:1.9rem!important;padding-top:0!important}"
         "[data-testid='stMainBlockContainer']{padding-top:3.2rem!important}</style>")  # room for the chart
 
 st.title("Optimizer Playground")
-top = st.columns([1.0, 2.0, 0.9, 1.5], vertical_alignment="bottom")
+top = st.columns([0.95, 1.7, 0.85, 1.75], vertical_alignment="bottom")
 top[0].selectbox("Surface", surfaces.names(), key="surface", format_func=lambda k: surfaces.get(k).label,
                  on_change=widgets.on_surface_change)
 labels = entry_labels(widgets.current())
@@ -74,7 +83,7 @@ def race() -> None:
     if ss.pop(widgets.RERUN_APP, False):  # a card added or removed an entry: the picker above must show it
         st.rerun(scope="app")
     s = widgets.current()
-    widgets.save(s)
+    url = widgets.save(s)
     surface = surfaces.get(s.surface)
     labels = entry_labels(s)
     if notices and widgets.notices_apply(s):
@@ -111,7 +120,7 @@ def race() -> None:
             bounds = plots.style.view_bounds(surface, [s.start])
             data, blobs = payload(surface, runs, list(s.optimizers), start=s.start, bounds=bounds, view=s.view,
                                   image=compute.race_image(s.surface, s.start, s.view), morph=morph,
-                                  plotly_url=plotly_url())
+                                  plotly_url=plotly_url(), url=url)
             race_chart(data, blobs, key="race", on_start=_clicked, on_morph=_morphed)
             st.caption("▶ Play, step with −1/+1 or the arrow keys, drag the step bar. Click a map to start there. "
                        + ("Darker = higher loss (levels on a log scale)." if surface.log_contour else "Darker = higher loss."))
@@ -119,26 +128,12 @@ def race() -> None:
 
 
 def _tuning(s, labels) -> None:
-    """Start, noise and every entry's hyperparameters, beside the chart."""
-    (xlo, xhi), (ylo, yhi) = start_limits(s.surface)  # what a share link accepts, too
-    cx, cy = st.columns(2)
-    cx.number_input("Start x", key="start_x", step=0.1, format="%.3f", min_value=xlo, max_value=xhi,
-                    help="Or click a map.")
-    cy.number_input("Start y", key="start_y", step=0.1, format="%.3f", min_value=ylo, max_value=yhi)
-    widgets.noise_controls()
+    """Every entry's hyperparameters first, then the morph, the start and the noise: beside the chart."""
     st.toggle("Same α for all", key="same_lr",
               help="Give every optimizer one learning rate. Comparing optimizers at different α is a common source "
                    "of unfair conclusions.")
     if s.same_lr:
         widgets.hp_widget("shared", optimizers.get("adam").hyperparameter("lr"), label="α for all", key="shared_lr")
-    choices = morph_choices(s)
-    if ss.get("morph") not in choices:
-        ss.morph = "auto"
-    st.selectbox("Morph in the chart", choices, key="morph",
-                 format_func=lambda c: (f"auto ({morph_label(s, morph_target(s))})" if c == "auto" else
-                                        "off" if c == "off" else morph_label(s, tuple(c.split(".", 1)))),
-                 help="The slider under the chart sweeps this hyperparameter through all its stops at once, "
-                      "computed in one batch: drag it to watch the paths change, release to keep the value.")
     for entry in s.optimizers:
         opt = optimizers.get(base_key(entry))
         color, _ = plots.style.entry_style(base_key(entry), twin_number(entry))
@@ -154,12 +149,27 @@ def _tuning(s, labels) -> None:
                         st.caption(f"α = {s.shared_lr:g} (the same α for all is on)")
                         continue
                     widgets.hp_widget(entry, hp)
-            b1, b2, b3 = st.columns(3)
-            b1.button("Reset", key=f"reset.{entry}", on_click=widgets.reset, args=(entry,), width="stretch",
-                      help="Back to torch's defaults")
-            b2.button("Duplicate", key=f"dup.{entry}", on_click=widgets.duplicate, args=(entry,), width="stretch",
-                      help="Race a second copy of this optimizer with its own settings")
-            b3.button("Remove", key=f"del.{entry}", on_click=widgets.remove, args=(entry,), width="stretch")
+            b1, b2, b3 = st.columns(3, gap="small")
+            b1.button("", icon=":material/restart_alt:", key=f"reset.{entry}", on_click=widgets.reset, args=(entry,),
+                      width="stretch", help="Reset: back to torch's defaults")
+            b2.button("", icon=":material/content_copy:", key=f"dup.{entry}", on_click=widgets.duplicate, args=(entry,),
+                      width="stretch", help="Duplicate: race a second copy of this optimizer with its own settings")
+            b3.button("", icon=":material/close:", key=f"del.{entry}", on_click=widgets.remove, args=(entry,),
+                      width="stretch", help="Remove from the race")
+    choices = morph_choices(s)
+    if ss.get("morph") not in choices:
+        ss.morph = "auto"
+    st.selectbox("Morph in the chart", choices, key="morph",
+                 format_func=lambda c: (f"auto ({morph_label(s, morph_target(s))})" if c == "auto" else
+                                        "off" if c == "off" else morph_label(s, tuple(c.split(".", 1)))),
+                 help="The slider under the chart sweeps this hyperparameter through all its stops at once, "
+                      "computed in one batch: drag it to watch the paths change, release to keep the value.")
+    (xlo, xhi), (ylo, yhi) = start_limits(s.surface)  # what a share link accepts, too
+    cx, cy = st.columns(2)
+    cx.number_input("Start x", key="start_x", step=0.1, format="%.3f", min_value=xlo, max_value=xhi,
+                    help="Or click a map.")
+    cy.number_input("Start y", key="start_y", step=0.1, format="%.3f", min_value=ylo, max_value=yhi)
+    widgets.noise_controls()
 
 
 def _results(surface, rows) -> None:

@@ -66,7 +66,8 @@ def decimate(n_rows: int, points: int = MORPH_POINTS) -> np.ndarray:
 
 
 def payload(surface, runs: list[Run], ids: list[str], *, start, bounds, image: str, view: str = "overlay",
-            morph: Morph | None = None, plotly_url: str = "", present: bool = False) -> tuple[dict, list[Blob]]:
+            morph: Morph | None = None, plotly_url: str = "", present: bool = False,
+            url: str | None = None) -> tuple[dict, list[Blob]]:
     """The chart's JSON (without array contents) and every blob it refers to, in order of first use."""
     blobs: list[Blob] = []
     img = image_blob(image)
@@ -103,5 +104,6 @@ def payload(surface, runs: list[Run], ids: list[str], *, start, bounds, image: s
                          "scale": morph.scale, "stops": [float(v) for v in morph.stops], "at": int(morph.at),
                          "blobs": ids_m, "color": color}
     data["rev"] = hashlib.blake2b(repr((data, [b.id for b in blobs])).encode(), digest_size=8).hexdigest()
+    data["url"] = url  # a query for the browser to put in its address bar (see ui.widgets.save): not part of the chart
     return data, blobs
 

@@ -13,7 +13,7 @@ import pytest
 
 import optimizers
 import surfaces
-from ui.settings import DEFAULTS, LANDING_LR, NOISE, STEPS, VIEWS, Settings, check, from_query, slider_options, to_query
+from ui.settings import DEFAULTS, LANDING_LR, NOISE, STEPS, VIEWS, Settings, check, entry_labels, from_query, slider_options, to_query
 
 
 def _value(hp: optimizers.Hyperparameter, rng: random.Random):
@@ -112,8 +112,21 @@ def test_a_link_round_trips_through_settings():
 
 
 def test_order_and_duplicates_of_optimizers():
-    s, notices = from_query({"opt": "radam,adam,radam"})
-    assert s.optimizers == ("radam", "adam") and notices == []
+    """A name given twice races twice: the second is its own entry ("radam:2") with its own settings."""
+    s, notices = from_query({"opt": "radam,adam,radam", "radam:2.lr": "0.01"})
+    assert s.optimizers == ("radam", "adam", "radam:2") and notices == []
+    assert s.hyperparameters("radam:2")["lr"] == 0.01 and s.hyperparameters("radam")["lr"] == 1e-3
+    assert to_query(s) == {"opt": "radam,adam,radam:2", "radam:2.lr": "0.01"}
+
+
+def test_twins_are_bounded_and_named_by_what_differs():
+    s, notices = from_query({"opt": "adam,adam,adam,adam,adam", "adam:3.beta1": "0.5", "adam:9.lr": "1"})
+    assert s.optimizers == ("adam", "adam:2", "adam:3", "adam:4")
+    assert any("At most 4" in n for n in notices) and any("adam:9.lr" in n for n in notices)
+    labels = entry_labels(s)
+    assert labels["adam:3"] == "Adam (β₁=0.5)" and labels["adam"] == "Adam (β₁=0.9)"
+    for bad in ("adam:1", "adam:02", "adam:x", "nope:2", "adam:"):
+        assert from_query({"opt": bad})[0].optimizers == DEFAULTS.optimizers, bad
 
 
 # ---- malformed links: defaults plus a notice naming the parameter -----------------------------------------

@@ -507,8 +507,24 @@ async function redraw(S) {
   showStep(S);
 }
 
+// Back from another page the server hands the address's query to us: Streamlit would have written it on the
+// previous page's address. Wait until the browser shows the Playground (the default page, at the root), then replace.
+function syncUrl(query) {
+  const deadline = performance.now() + 5000;
+  const attempt = () => {
+    if (location.search) return;  // the address has a query already: nothing to add
+    if (location.pathname.endsWith("/")) {
+      history.replaceState(history.state, "", `${location.pathname}?${query}`);
+      return;
+    }
+    if (performance.now() < deadline) setTimeout(attempt, 50);
+  };
+  attempt();
+}
+
 export default function raceChart(component) {
   const { data: p, parentElement, setTriggerValue } = component;
+  if (p && p.url) syncUrl(p.url);
   let S = G.charts.get(parentElement);
   if (!S) {
     S = { ui: build(parentElement), step: 0, playing: false };

@@ -7,6 +7,8 @@ page writes at the end of every run; on return, the widgets are seeded from it a
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 import streamlit as st
 
 import optimizers
@@ -18,6 +20,7 @@ EXTRA = "_extra_stops"  # slider stops added for values that came from a link
 STATE = "_pg"  # the Playground's Settings, as last drawn
 QUERY = "_pg_query"  # the query the page last wrote into the URL
 NOTICES = "_pg_notices"
+ARRIVED = "_pg_arrived"  # this run came from another page, with an empty query
 LOADED = "_loaded_query"  # the query a link arrived with: its notices stay until the user changes something
 
 
@@ -82,18 +85,27 @@ def load_state() -> list[str]:
         ss[STATE], ss[QUERY], ss[LOADED], ss[NOTICES] = s, to_query(s), to_query(s), notices
     else:
         apply(ss[STATE], only_missing=True)
+        ss[ARRIVED] = not query and bool(ss.get(QUERY))  # the address lost the query the page wrote: another page
     _keep_values()
     return ss.get(NOTICES, [])
 
 
-def save(s: Settings) -> None:
-    """The settings the page shows now become its state and its address."""
+def save(s: Settings) -> str | None:
+    """The settings the page shows now become its state and its address.
+
+    Returns the query for the browser to write itself, on a return from another page: Streamlit would put a query
+    written in this run on the previous page's address (the browser has not switched yet), leaving a stray history
+    entry. The race chart writes it with history.replaceState once the browser shows the Playground.
+    """
     ss = st.session_state
     ss[STATE] = s
     query = to_query(s)
-    if query != ss.get(QUERY) or st.query_params.to_dict() != query:
-        st.query_params.from_dict(query)
     ss[QUERY] = query
+    if ss.pop(ARRIVED, False) and query:
+        return urlencode(query, safe=",:")
+    if st.query_params.to_dict() != query:
+        st.query_params.from_dict(query)
+    return None
 
 
 def notices_apply(s: Settings) -> bool:

@@ -18,6 +18,7 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 VIEWPORT = {"width": 1400, "height": 1000}
 CHART = ".js-plotly-plot .main-svg"
+RACE = ".opr-root .js-plotly-plot .main-svg"  # the Playground's race chart (ui/race_chart.js)
 
 
 def free_port() -> int:
@@ -63,9 +64,28 @@ def stop_server(proc: subprocess.Popen) -> None:
 
 
 def open_app(pg, app_url: str, query: str = "") -> None:
-    """Load the page and wait until the race is drawn and the script has finished."""
+    """Load the Playground and wait until the race is drawn and the script has finished."""
     pg.goto(f"{app_url}/{query}")
-    pg.wait_for_selector(CHART, timeout=60_000)
+    wait_race(pg)
+
+
+def wait_race(pg, timeout: float = 60_000) -> None:
+    """Wait until the race chart has drawn what the last finished run sent it."""
+    pg.wait_for_selector(RACE, timeout=timeout)
+    wait_idle(pg, timeout=timeout)
+    pg.wait_for_function("() => { const r = document.querySelector('.opr-root');"
+                         " return r && r.dataset.draws && !document.querySelector('.opr-status:not(:empty)'); }",
+                         timeout=timeout)
+
+
+def draws(pg) -> int:
+    return int(pg.evaluate("() => Number(document.querySelector('.opr-root')?.dataset.draws || 0)"))
+
+
+def wait_redrawn(pg, before: int, timeout: float = 30_000) -> None:
+    """Wait until the race chart has been redrawn since `before` = draws(pg), and the script has finished."""
+    pg.wait_for_function("(n) => Number(document.querySelector('.opr-root')?.dataset.draws || 0) > n", arg=before,
+                         timeout=timeout)
     wait_idle(pg)
 
 

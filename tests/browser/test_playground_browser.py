@@ -1,146 +1,223 @@
-"""The Playground in a real headless Chromium: the chart renders, sliders redraw it, Play animates, links restore."""
+"""The Playground in a real headless Chromium: the race chart renders and stays mounted while sliders redraw it,
+playback and the morph run in the browser, the state survives every journey through the app, and the layout
+holds at 1440×900, 1024×768 and 390×844."""
 
 from __future__ import annotations
 
+from urllib.parse import parse_qsl, urlparse
+
 import pytest
-from browser_helpers import CHART, CHART_DATA, open_app, shot, wait_idle
+from browser_helpers import draws, open_app, shot, wait_idle, wait_race, wait_redrawn
+
+import optimizers
 
 pytestmark = pytest.mark.browser
 
-
-def current_step(pg) -> str:
-    """The label plotly shows above the step slider ("step 121")."""
-    return pg.evaluate("""() => Array.from(document.querySelectorAll('.js-plotly-plot .slider-container text'))
-                                    .map(t => t.textContent).find(t => t.startsWith('step ')) || null""")
+NAV_LINK = '[data-testid="stTopNavLink"], [data-testid="stSidebarNav"] a'
+ROOT = ".opr-root"
+ALL = ",".join(optimizers.names())
 
 
 def slider(pg, key: str):
-    """The thumb of the slider with this key (an <input type=range>, role slider)."""
-    return pg.locator(f".st-key-{key.replace('.', '-')}").get_by_role("slider")
+    """The thumb of the slider with this key (role slider), scrolled into view in the tuning column."""
+    thumb = pg.locator(f".st-key-{key.replace('.', '-').replace(':', '-')}").get_by_role("slider")
+    thumb.scroll_into_view_if_needed()
+    return thumb
+
+
+def step(pg) -> int:
+    return int(pg.locator(ROOT).get_attribute("data-step"))
+
+
+def query(pg) -> dict:
+    return dict(parse_qsl(urlparse(pg.url).query))
+
+
+def run_names(pg) -> list[str]:
+    return pg.evaluate("() => Array.from(document.querySelectorAll('.opr-legend [data-run] span')).map(s => s.textContent)")
+
+
+def heads(pg) -> list:
+    """Where the heads are drawn: the last point of each run's trail in the animated traces."""
+    return pg.evaluate("""() => {
+        const gd = document.querySelector('.opr-root .js-plotly-plot');
+        return gd._fullData.filter(t => t.name === 'position').map(t => [Array.from(t.x), Array.from(t.y)]);
+    }""")
+
+
+def state(pg) -> dict:
+    """Everything a person sees of the Playground's settings, read off the page."""
+    return {
+        "url": query(pg),
+        "surface": pg.locator(".st-key-surface").get_by_role("combobox").input_value(),
+        "optimizers": [t.get_attribute("aria-label") for t in pg.locator(".st-key-optimizers [data-tag]").all()],
+        "steps": pg.locator(".st-key-steps").get_by_role("slider").get_attribute("aria-valuetext"),
+        "start": (pg.locator(".st-key-start_x input").input_value(), pg.locator(".st-key-start_y input").input_value()),
+        "runs": run_names(pg),
+        "rev": pg.locator(ROOT).get_attribute("data-rev"),
+    }
 
 
 def test_page_renders_the_chart(page, app_url):
     open_app(page, app_url)
-    chart = page.locator(".js-plotly-plot").first
+    chart = page.locator(f"{ROOT} .js-plotly-plot")
     assert chart.locator("svg.main-svg").count() >= 1
-    assert page.locator(".js-plotly-plot .scatterlayer .trace").count() >= 10  # paths, loss curves, markers
-    assert page.locator(".js-plotly-plot .imagelayer image").count() == 1  # the contour picture
+    assert chart.locator(".scatterlayer .trace").count() >= 10  # paths, loss curves, heads
+    assert chart.locator(".imagelayer image").count() == 1  # the contour picture
+    assert run_names(page) == ["Gradient descent", "Momentum", "RMSProp", "Adam"]
     assert page.get_by_role("heading", name="Optimizer Playground").is_visible()
     shot(page, "browser_landing")
-    shot(chart, "browser_chart")
 
 
-def test_keyboard_moves_the_alpha_slider_and_redraws(page, app_url):
+def test_a_slider_redraws_the_same_chart_in_place(page, app_url):
+    """No remount: the same DOM node is redrawn (Plotly.react), the step and the zoom are kept."""
     open_app(page, app_url)
+    page.evaluate("window.__gd = document.querySelector('.opr-root .js-plotly-plot')")
+    page.locator(".opr-step").fill("120")
+    assert step(page) == 120
     thumb = slider(page, "adam.lr")
-    before_value = thumb.get_attribute("aria-valuetext")
-    before_data = page.evaluate(CHART_DATA)
+    assert thumb.get_attribute("aria-valuetext") == "0.05"
+    before, rev = draws(page), page.locator(ROOT).get_attribute("data-rev")
     thumb.focus()
     page.keyboard.press("ArrowRight")
-    page.wait_for_function("(before) => (" + CHART_DATA + ")() !== before", arg=before_data, timeout=15_000)
-    wait_idle(page)
-    after_value = slider(page, "adam.lr").get_attribute("aria-valuetext")
-    assert (before_value, after_value) == ("0.05", "0.068")
-    assert "adam.lr=0.068" in page.url
-    shot(page.locator(".js-plotly-plot").first, "browser_chart_after_alpha")
+    wait_redrawn(page, before)
+    assert slider(page, "adam.lr").get_attribute("aria-valuetext") == "0.068"
+    assert query(page)["adam.lr"] == "0.068"
+    assert page.locator(ROOT).get_attribute("data-rev") != rev
+    assert page.evaluate("window.__gd === document.querySelector('.opr-root .js-plotly-plot')"), "the chart was remounted"
+    assert step(page) == 120, "a slider change keeps the animation where it was"
+    shot(page.locator(ROOT), "browser_chart_after_alpha")
 
 
-def test_play_moves_the_markers(page, app_url):
+def test_play_pause_and_single_steps(page, app_url):
     open_app(page, app_url)
-    chart = page.locator(".js-plotly-plot").first
-    assert current_step(page) == "step 0"
-    first = shot(chart, "browser_play_before").read_bytes()
-    page.locator(".js-plotly-plot .updatemenu-button", has_text="▶ Play").click()
-    page.wait_for_function("() => { const t = Array.from(document.querySelectorAll('.js-plotly-plot .slider-container text'))"
-                           ".map(t => t.textContent).find(t => t.startsWith('step ')); return t && t !== 'step 0'; }",
-                           timeout=10_000)
-    page.wait_for_timeout(1500)
-    page.locator(".js-plotly-plot .updatemenu-button", has_text="Pause").click()
-    step = current_step(page)
-    assert step and int(step.split()[1]) > 0
-    second = shot(chart, "browser_play_after").read_bytes()
-    assert first != second
-    # the head markers moved: the animated trace's points are not where they started
-    moved = page.evaluate("""() => {
-        const gd = document.querySelector('.js-plotly-plot');
-        const pos = gd._fullData.find(t => t.name === 'position');
-        return [pos.x[pos.x.length - 1], pos.y[pos.y.length - 1]];
-    }""")
-    assert moved != [-1.5, 2.0]
+    assert step(page) == 500  # a finished race: every path drawn, heads at their ends
+    page.locator(".opr-play").click()  # from the end, Play starts over
+    page.wait_for_function("() => { const s = Number(document.querySelector('.opr-root').dataset.step); return s > 20 && s < 500; }")
+    page.locator(".opr-play").click()
+    paused = step(page)
     page.wait_for_timeout(300)
-    assert current_step(page) == step, "Pause stops the animation"
-    # plotly.js rejects the interrupted animation's promise and nobody catches it: a bare "undefined" page error
-    page.page_errors[:] = [e for e in page.page_errors if e != "undefined"]
+    assert step(page) == paused, "Pause stops the animation"
+    page.locator(".opr-fwd").click()
+    assert step(page) == paused + 1
+    page.locator(".opr-back").click()
+    page.locator(".opr-back").click()
+    assert step(page) == paused - 1
+    before = heads(page)
+    page.locator(ROOT).focus()
+    page.keyboard.press("Shift+ArrowRight")
+    assert step(page) == paused + 9
+    page.keyboard.press("Home")
+    assert step(page) == 0
+    page.wait_for_function("(b) => JSON.stringify(b) !== JSON.stringify(Array.from(document.querySelector('.opr-root .js-plotly-plot')"
+                           "._fullData.filter(t => t.name === 'position').map(t => [Array.from(t.x), Array.from(t.y)])))", arg=before)
+    page.keyboard.press("Space")
+    page.wait_for_function("() => Number(document.querySelector('.opr-root').dataset.step) > 0")
+    page.keyboard.press("Space")
+    assert page.locator(ROOT).get_attribute("data-playing") == "0"
+
+
+def test_fullscreen_keeps_playing_and_esc_keeps_the_step(page, app_url):
+    open_app(page, app_url)
+    page.locator(".opr-full").click()
+    page.wait_for_function("() => document.fullscreenElement === document.querySelector('.opr-root')")
+    page.locator(".opr-play").click()
+    page.wait_for_function("() => { const s = Number(document.querySelector('.opr-root').dataset.step); return s > 20 && s < 500; }")
+    page.locator(".opr-play").click()
+    shot(page, "browser_fullscreen")
+    paused = step(page)
+    page.evaluate("document.exitFullscreen()")
+    page.wait_for_function("() => !document.fullscreenElement")
+    assert step(page) == paused
+    page.locator(".opr-play").click()
+    page.wait_for_function("(p) => Number(document.querySelector('.opr-root').dataset.step) > p", arg=paused)
+    page.locator(".opr-play").click()
+
+
+def test_the_morph_redraws_in_the_browser_then_commits(page, app_url):
+    open_app(page, app_url, "?opt=gd,adam")
+    before = draws(page)
+    path = ("() => Array.from(document.querySelector('.opr-root .js-plotly-plot')._fullData"
+            ".find(t => t.mode === 'lines' && t.name === 'Adam').x.slice(0, 60)).join()")
+    original = page.evaluate(path)
+    assert page.locator(".opr-morph-value").inner_text() == "α = 0.05 (now)"
+    page.evaluate("() => { const i = document.querySelector('.opr-morph-input'); i.value = '12.5';"
+                  " i.dispatchEvent(new Event('input', {bubbles: true})); }")
+    page.wait_for_function("(o) => (" + path + ")() !== o", arg=original)
+    assert draws(page) == before, "dragging is drawn in the browser, without a round trip"
+    assert "(now)" not in page.locator(".opr-morph-value").inner_text()
+    page.evaluate("() => document.querySelector('.opr-morph-input').dispatchEvent(new Event('change', {bubbles: true}))")
+    wait_redrawn(page, before)
+    assert "adam.lr" in query(page) and query(page)["adam.lr"] != "0.05"
+    assert slider(page, "adam.lr").get_attribute("aria-valuetext") == query(page)["adam.lr"]
+    assert "(now)" in page.locator(".opr-morph-value").inner_text()
 
 
 def test_a_share_link_restores_the_state(page, app_url):
     open_app(page, app_url, "?surface=beale&opt=adam,nag&adam.lr=0.01")
     assert page.locator(".st-key-surface").get_by_role("combobox").input_value() == "Beale"
-    tags = page.locator(".st-key-optimizers").inner_text()
-    assert "Adam" in tags and "Nesterov (NAG)" in tags and "RMSProp" not in tags
+    assert run_names(page) == ["Adam", "Nesterov (NAG)"]
     assert slider(page, "adam.lr").get_attribute("aria-valuetext") == "0.01"
     assert page.locator('[data-testid="stAlert"]').count() == 0
-    names = page.evaluate("document.querySelector('.js-plotly-plot').data.map(t => t.name)")
-    assert "Adam" in names and "Nesterov (NAG)" in names and "Gradient descent" not in names
     assert "surface=beale" in page.url and "adam.lr=0.01" in page.url
-    shot(page, "browser_share_link")
 
 
 def test_a_malformed_link_shows_a_notice_and_the_defaults(page, app_url):
     open_app(page, app_url, "?surface=nope&steps=abc&adam.beta1=1&foo=bar")
-    alerts = page.locator('[data-testid="stAlert"]')
-    text = "\n".join(alerts.all_inner_texts())
+    text = "\n".join(page.locator('[data-testid="stAlert"]').all_inner_texts())
     for needle in ("'nope'", "steps", "adam.beta1", "'foo'"):
         assert needle in text, text
     assert page.locator(".st-key-surface").get_by_role("combobox").input_value() == "Rosenbrock"
-    assert page.locator(CHART).count() >= 1
-    shot(page, "browser_malformed_link")
+    assert page.locator(f"{ROOT} .js-plotly-plot").count() == 1
 
 
-OVERLAPS = """() => {
-  // panel titles (annotations), the legend and the axis titles: no two may overlap
-  const boxes = Array.from(document.querySelectorAll('.js-plotly-plot .annotation, .js-plotly-plot .legend .bg,'
-                                                     + ' .js-plotly-plot .infolayer .g-xtitle, .js-plotly-plot .infolayer .g-x2title'))
-    .map(e => [e.textContent || 'legend', e.getBoundingClientRect()]).filter(([, r]) => r.width > 0);
-  const hits = [];
-  for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {
-    const [a, r] = boxes[i], [b, s] = boxes[j];
-    const meet = r.left < s.right && s.left < r.right && r.top < s.bottom && s.top < r.bottom;
-    if (meet) hits.push(a.slice(0, 20) + ' / ' + b.slice(0, 20));
-  }
-  return hits;
-}"""
-
-
-def test_views_switch_without_errors(page, app_url):
-    open_app(page, app_url)
+def test_views_switch_and_every_optimizer_side_by_side(page, app_url):
+    open_app(page, app_url, f"?opt={ALL}&steps=2000")
+    before = draws(page)
+    page.locator(".st-key-view").get_by_text("Side by side", exact=True).click()
+    page.wait_for_function("() => location.search.includes('view=multiples')")
+    wait_redrawn(page, before)
+    titles = page.evaluate("() => Array.from(document.querySelectorAll('.opr-root .annotation-text')).map(t => t.textContent)")
+    assert [t for t in titles if t != "Loss per step"] == [optimizers.get(k).label for k in optimizers.names()]
     assert page.evaluate(OVERLAPS) == []
-    for label, name in (("Side by side", "multiples"), ("3-D", "3d")):
-        page.locator(".st-key-view").get_by_text(label, exact=True).click()
-        page.wait_for_function("(v) => location.search.includes('view=' + v)", arg=name)
-        wait_idle(page)
-        page.wait_for_selector(CHART)
-        shot(page, f"browser_view_{name}")
-        if name == "multiples":
-            assert page.evaluate(OVERLAPS) == [], "legend, panel titles and axis titles must not overlap"
-    assert page.locator(".js-plotly-plot .gl-container, .js-plotly-plot canvas").count() >= 1  # WebGL scene drew
+    shot(page, "browser_view_multiples_12")
+    before = draws(page)
+    thumb = slider(page, "adam.lr")
+    thumb.focus()
+    page.keyboard.press("ArrowLeft")
+    wait_redrawn(page, before)
+    page.locator(".st-key-view").get_by_text("3-D", exact=True).click()
+    page.wait_for_function("() => location.search.includes('view=3d')")
+    wait_idle(page)
+    page.wait_for_selector(".js-plotly-plot .gl-container canvas", state="attached")
 
 
 def test_clicking_the_map_moves_the_start(page, app_url):
     open_app(page, app_url)
-    plot = page.locator(".js-plotly-plot .nsewdrag[data-subplot=xy]")
-    plot.scroll_into_view_if_needed()
-    box = plot.bounding_box()
-    (x0, x1), (y0, y1) = (-2.0, 2.0), (-1.0, 3.0)  # Rosenbrock's box
-    x, y = 0.5, 0.5
-    px, py = box["x"] + (x - x0) / (x1 - x0) * box["width"], box["y"] + (y1 - y) / (y1 - y0) * box["height"]
-    page.mouse.move(px, py)
-    page.mouse.click(px, py)
+    box = page.evaluate("""() => { const gd = document.querySelector('.opr-root .js-plotly-plot'), r = gd.getBoundingClientRect();
+        const xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis;
+        return {x: r.left + xa._offset + xa.d2p(0.5), y: r.top + ya._offset + ya.d2p(0.5)}; }""")
+    page.mouse.click(box["x"], box["y"])
     page.wait_for_function("() => location.search.includes('x=')")
     wait_idle(page)
     got = float(page.locator(".st-key-start_x input").input_value()), float(page.locator(".st-key-start_y input").input_value())
-    assert abs(got[0] - x) < 0.2 and abs(got[1] - y) < 0.2, got
-    shot(page.locator(".js-plotly-plot").first, "browser_clicked_start")
+    assert abs(got[0] - 0.5) < 0.05 and abs(got[1] - 0.5) < 0.05, got
+
+
+def test_two_copies_of_one_optimizer_race(page, app_url):
+    open_app(page, app_url, "?opt=gd,adam")
+    before = draws(page)
+    page.locator(".st-key-dup-adam button").first.click()
+    wait_redrawn(page, before)
+    assert run_names(page) == ["Gradient descent", "Adam #1", "Adam #2"]
+    before = draws(page)
+    thumb = slider(page, "adam:2.beta2")
+    thumb.focus()
+    page.keyboard.press("ArrowLeft")
+    wait_redrawn(page, before)
+    names = run_names(page)
+    assert names[1].startswith("Adam (β₂=0.999)") and names[2].startswith("Adam (β₂=0.998)"), names
+    assert query(page)["opt"] == "gd,adam,adam:2"
 
 
 def test_divergence_badge_in_the_browser(page, app_url):
@@ -148,4 +225,85 @@ def test_divergence_badge_in_the_browser(page, app_url):
     badge = page.get_by_text("Gradient descent diverged at step")
     badge.wait_for()
     assert badge.is_visible()
-    shot(page, "browser_divergence")
+
+
+# ---- journeys ------------------------------------------------------------------------------------------
+
+OTHER_PAGES = [("lesson", "How Adam works"), ("inspector", "Inspector"), ("scenarios", "Scenarios"),
+               ("adam_fails", "When Adam fails")]
+
+
+def test_every_page_and_back_keeps_the_playground(page, app_url):
+    """By the navigation and by the browser's Back: the settings, the URL and the chart come back as they were."""
+    open_app(page, app_url, "?opt=momentum,adam&adam.lr=0.1&view=multiples&steps=300")
+    before = draws(page)
+    thumb = slider(page, "adam.beta1")
+    thumb.focus()
+    page.keyboard.press("ArrowLeft")
+    wait_redrawn(page, before)
+    want = state(page)
+    assert want["url"]["adam.beta1"] == "0.899"
+    for path, title in OTHER_PAGES:
+        page.locator(NAV_LINK, has_text=title).first.click()
+        page.wait_for_function("(p) => location.pathname.endsWith('/' + p)", arg=path)
+        page.get_by_role("heading", name=title, level=1).wait_for()
+        wait_idle(page, timeout=60_000)
+        page.locator(NAV_LINK, has_text="Playground").first.click()
+        wait_race(page)
+        page.wait_for_function("(q) => location.search.length > 1", arg=None)
+        assert state(page) == want, f"after {title} by the navigation"
+        assert page.locator('[data-testid="stAlert"]').count() == 0
+        page.go_back()
+        page.wait_for_function("(p) => location.pathname.endsWith('/' + p)", arg=path)
+        wait_idle(page, timeout=60_000)
+        page.go_back()
+        wait_race(page)
+        assert state(page) == want, f"after {title} by Back"
+    shot(page, "browser_journey_back")
+
+
+# panel titles, axis titles and the controls above the chart: no two may overlap
+OVERLAPS = """() => {
+  const sel = '.opr-root .annotation, .opr-root .infolayer [class^=g-x], .opr-root .infolayer [class^=g-y], '
+            + '.opr-bar > *, .opr-legend > *, .opr-morph > *';
+  const boxes = Array.from(document.querySelectorAll(sel)).map(e => [e.textContent || e.className, e.getBoundingClientRect()])
+    .filter(([, r]) => r.width > 0 && r.height > 0);
+  const hits = [];
+  for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {
+    const [a, r] = boxes[i], [b, s] = boxes[j];
+    const meet = r.left < s.right - 1 && s.left < r.right - 1 && r.top < s.bottom - 1 && s.top < r.bottom - 1;
+    if (meet && !(a.includes(b) || b.includes(a)))
+      hits.push(String(a).slice(0, 24) + ' / ' + String(b).slice(0, 24));
+  }
+  return hits;
+}"""
+
+# the map and a slider both fully inside the window
+BOTH_ON_SCREEN = """(key) => {
+  const gd = document.querySelector('.opr-root .js-plotly-plot'), xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis;
+  const r = gd.getBoundingClientRect();
+  const map = {top: r.top + ya._offset, bottom: r.top + ya._offset + ya._length,
+               left: r.left + xa._offset, right: r.left + xa._offset + xa._length};
+  const s = document.querySelector('.st-key-' + key + ' [data-testid=stSlider]').getBoundingClientRect();
+  const inside = (b) => b.top >= 0 && b.left >= 0 && b.bottom <= innerHeight && b.right <= innerWidth;
+  return {map: inside(map), slider: inside(s), square: Math.abs(xa._length - ya._length) <= 2, side: xa._length};
+}"""
+
+
+@pytest.mark.parametrize(("width", "height"), [(1440, 900), (1024, 768), (390, 844)])
+def test_layout_at_each_screen_size(page, app_url, width, height):
+    page.set_viewport_size({"width": width, "height": height})
+    open_app(page, app_url)
+    assert page.evaluate("document.scrollingElement.scrollWidth <= innerWidth + 1"), "nothing sticks out sideways"
+    assert page.evaluate(OVERLAPS) == []
+    shot(page, f"browser_layout_{width}x{height}")
+    if width >= 1024:  # the map and Adam's α slider on one screen, without scrolling the page
+        page.locator(".st-key-adam-lr").scroll_into_view_if_needed()
+        got = page.evaluate(BOTH_ON_SCREEN, "adam-lr")
+        assert got["map"] and got["slider"] and got["square"], got
+        shot(page, f"browser_layout_{width}x{height}_tuning")
+    else:  # a phone: one column, the map as wide as the screen allows
+        got = page.evaluate(BOTH_ON_SCREEN, "adam-lr")
+        assert got["square"] and got["side"] >= 250, got
+        controls = page.locator(".opr-bar").bounding_box()
+        assert controls["x"] >= 0 and controls["x"] + controls["width"] <= width + 1

@@ -17,7 +17,7 @@ from teaching.scenarios import SCENARIOS
 
 pytestmark = pytest.mark.browser
 
-NAV_LINK = '[data-testid="stSidebarNav"] a'
+NAV_LINK = '[data-testid="stTopNavLink"], [data-testid="stSidebarNav"] a'
 EXCEPTION = '[data-testid="stException"]'
 
 # url path, page title (its st.title and its sidebar entry), how many plotly charts it draws at least
