@@ -9,7 +9,7 @@ import plots
 import surfaces
 from plots.race_data import Morph, payload
 from ui import compute, widgets
-from ui.race_chart import plotly_url, race_chart
+from ui.race_chart import race_chart
 from ui.settings import (
     base_key,
     check,
@@ -68,13 +68,13 @@ def _morph(s, entry, name):
         stops = sorted({*np.round(np.linspace(lo, hi, 41), 6).tolist(), float(value)})
     hps = {k: v for k, v in s.hyperparameters(entry).items() if k != name}
     try:
-        paths = compute.morph_paths(base_key(entry), s.surface, compute.hp_key(hps), name, tuple(stops), s.start,
+        blobs = compute.morph_paths(base_key(entry), s.surface, compute.hp_key(hps), name, tuple(stops), s.start,
                                     s.steps, s.noise, s.seed)
     except ValueError:  # a stop the engine refuses with the other settings (torch's own cross-checks)
         return None
     return Morph(run=entry, hp=name, symbol=hp.symbol, label=morph_label(s, (entry, name)),
                  scale="log" if hp.scale == "log" else "linear", stops=tuple(stops), at=stops.index(value),
-                 paths=tuple(paths))
+                 blobs=blobs)
 
 
 @st.fragment
@@ -102,7 +102,7 @@ def race() -> None:
             st.error(f"{problem} Change that setting (or press its Reset) to run.")
             return
         entries = [(labels[e], base_key(e), s.hyperparameters(e)) for e in s.optimizers]
-        runs, _ = compute.race_runs(s.surface, entries, s.start, s.steps, s.noise, s.seed)
+        runs, _ = compute.race_runs(s.surface, entries, s.start, s.steps, s.noise, s.seed, record="path")
         styles = [plots.style.entry_style(base_key(e), twin_number(e)) for e in s.optimizers]
         runs = [plots.Run(r.label, color, r.path, r.loss, r.diverged_at, dash)
                 for r, (color, dash) in zip(runs, styles, strict=True)]
@@ -120,7 +120,7 @@ def race() -> None:
             bounds = plots.style.view_bounds(surface, [s.start])
             data, blobs = payload(surface, runs, list(s.optimizers), start=s.start, bounds=bounds, view=s.view,
                                   image=compute.race_image(s.surface, s.start, s.view), morph=morph,
-                                  plotly_url=plotly_url(), url=url)
+                                  url=url)
             race_chart(data, blobs, key="race", on_start=_clicked, on_morph=_morphed)
             st.caption("▶ Play, step with −1/+1 or the arrow keys, drag the step bar. Click a map to start there. "
                        + ("Darker = higher loss (levels on a log scale)." if surface.log_contour else "Darker = higher loss."))
@@ -134,7 +134,13 @@ def _tuning(s, labels) -> None:
                    "of unfair conclusions.")
     if s.same_lr:
         widgets.hp_widget("shared", optimizers.get("adam").hyperparameter("lr"), label="α for all", key="shared_lr")
-    for entry in s.optimizers:
+    if not s.optimizers:
+        return
+    if ss.get("tune") not in s.optimizers:  # Adam first: the optimizer this app is about
+        ss.tune = "adam" if "adam" in s.optimizers else s.optimizers[0]
+    st.segmented_control("Tune", list(s.optimizers), key="tune", required=True, format_func=lambda e: labels[e],
+                         help="One optimizer's settings at a time, so they stay beside the chart.")
+    for entry in [ss.tune]:
         opt = optimizers.get(base_key(entry))
         color, _ = plots.style.entry_style(base_key(entry), twin_number(entry))
         with st.container(border=True, key=f"card-{entry}"):

@@ -22,7 +22,12 @@ MORPH_POINTS = 160  # points per morph path: the morph is a preview, the committ
 @dataclass(frozen=True)
 class Blob:
     id: str
-    content: dict
+    raw: dict  # name -> bytes (or a data URI string)
+
+    @property
+    def content(self) -> dict:
+        """The JSON form, encoded only for blobs that are sent."""
+        return {k: v if isinstance(v, str) else base64.b64encode(v).decode("ascii") for k, v in self.raw.items()}
 
 
 def _f32(values) -> bytes:
@@ -39,7 +44,7 @@ def array_blob(path: np.ndarray, loss: np.ndarray, steps: np.ndarray | None = No
     digest = hashlib.blake2b(digest_size=10)
     for name, raw in parts.items():
         digest.update(name.encode() + raw)
-    return Blob("r" + digest.hexdigest(), {k: base64.b64encode(v).decode("ascii") for k, v in parts.items()})
+    return Blob("r" + digest.hexdigest(), parts)
 
 
 def image_blob(data_uri: str) -> Blob:
@@ -57,7 +62,13 @@ class Morph:
     scale: str  # "log" interpolates the shown value geometrically
     stops: tuple[float, ...]
     at: int  # the stop the run has now
-    paths: tuple  # per stop: (path (R, 2), loss (R,)) on the full step axis
+    blobs: tuple  # per stop, its decimated path and loss gap (see morph_blobs)
+
+
+def morph_blobs(surface, paths) -> tuple:
+    """Per stop (path (R, 2), loss (R,)): a blob of ≤ MORPH_POINTS rows, with their step numbers."""
+    keep = decimate(len(paths[0][0]))
+    return tuple(array_blob(path[keep], loss_gap(surface, loss)[0][keep], steps=keep) for path, loss in paths)
 
 
 def decimate(n_rows: int, points: int = MORPH_POINTS) -> np.ndarray:
@@ -66,8 +77,7 @@ def decimate(n_rows: int, points: int = MORPH_POINTS) -> np.ndarray:
 
 
 def payload(surface, runs: list[Run], ids: list[str], *, start, bounds, image: str, view: str = "overlay",
-            morph: Morph | None = None, plotly_url: str = "", present: bool = False,
-            url: str | None = None) -> tuple[dict, list[Blob]]:
+            morph: Morph | None = None, present: bool = False, url: str | None = None) -> tuple[dict, list[Blob]]:
     """The chart's JSON (without array contents) and every blob it refers to, in order of first use."""
     blobs: list[Blob] = []
     img = image_blob(image)
@@ -88,17 +98,13 @@ def payload(surface, runs: list[Run], ids: list[str], *, start, bounds, image: s
         "view": view, "bounds": [list(map(float, bounds[0])), list(map(float, bounds[1]))], "image": img.id,
         "minima": [list(map(float, m)) for m in surface.minima], "start": [float(start[0]), float(start[1])],
         "steps": int(steps), "runs": out_runs, "uirevision": f"{surface.key}:{bounds}",
-        "loss": {"title": title, "log": scale == "log", "range": rng}, "plotly": plotly_url,
+        "loss": {"title": title, "log": scale == "log", "range": rng},
         "present": bool(present), "fontSize": 17 if present else 13, "lineWidth": 3.5 if present else 2,
         "headSize": 17 if present else 13, "morph": None,
     }
     if morph is not None:
-        keep = decimate(len(morph.paths[0][0]))
-        ids_m = []
-        for path, loss in morph.paths:
-            b = array_blob(path[keep], loss_gap(surface, loss)[0][keep], steps=keep)
-            blobs.append(b)
-            ids_m.append(b.id)
+        blobs.extend(morph.blobs)
+        ids_m = [b.id for b in morph.blobs]
         color = next((r["color"] for r in out_runs if r["id"] == morph.run), "#222")
         data["morph"] = {"run": morph.run, "hp": morph.hp, "symbol": morph.symbol, "label": morph.label,
                          "scale": morph.scale, "stops": [float(v) for v in morph.stops], "at": int(morph.at),

@@ -89,6 +89,12 @@ def table_is_honest(at: AppTest) -> None:
                 assert np.isfinite(float(v)), f"{col}={v!r} in {dict(row)}"
 
 
+def tune(at: AppTest, entry: str) -> AppTest:
+    """Show `entry`'s card in the tuning column (one card at a time)."""
+    at.segmented_control(key="tune").set_value(entry)
+    return run(at)
+
+
 def set_optimizers(at: AppTest, keys) -> AppTest:
     at.multiselect(key="optimizers").set_value(list(keys))
     return run(at)
@@ -215,6 +221,7 @@ def test_the_chart_asks_again_for_what_the_browser_lost():
 def test_divergence_shows_a_badge_and_the_status():
     at = start()
     assert badges(at) == []
+    tune(at, "gd")
     at.select_slider(key="gd.lr").set_value(1.0)
     run(at)
     (badge,) = badges(at)
@@ -266,12 +273,15 @@ def test_same_alpha_for_all_applies_one_alpha():
     at.select_slider(key="shared_lr").set_value(0.1)
     run(at)
     assert list(table(at)["α"]) == [0.1, 0.1, 0.1]
-    assert not any(w.key == f"{k}.lr" for w in at.select_slider for k in ("gd", "adam", "rmsprop")), "no α per card"
-    assert sum("the same α for all is on" in c.value for c in at.caption) == 3
+    for k in ("gd", "adam", "rmsprop"):
+        tune(at, k)
+        assert not any(w.key == f"{k}.lr" for w in at.select_slider), "no α of its own while the same α is on"
+        assert any("the same α for all is on" in c.value for c in at.caption)
     assert at.query_params["same_lr"] == "1" and at.query_params["lr"] == "0.1"
     at.toggle(key="same_lr").set_value(False)
     run(at)
     assert list(table(at)["α"]) == [LANDING_LR["gd"], LANDING_LR["adam"], LANDING_LR["rmsprop"]]
+    tune(at, "adam")
     assert at.select_slider(key="adam.lr").value == LANDING_LR["adam"]
     at.toggle(key="same_lr").set_value(True)
     run(at)
@@ -302,9 +312,11 @@ def test_an_optimizer_taken_out_and_put_back_keeps_its_settings():
     set_optimizers(at, ["gd"])
     run(at)  # a run in which Adam's sliders are not drawn
     set_optimizers(at, ["gd", "adam"])
+    tune(at, "adam")
     assert at.select_slider(key="adam.lr").value == 0.1
     assert at.slider(key="adam.beta1").value == 0.5
     set_optimizers(at, ["gd", "nag"])  # never drawn before: torch's defaults
+    tune(at, "nag")
     assert at.select_slider(key="nag.lr").value == optimizers.get("nag").defaults()["lr"]
     assert at.slider(key="nag.momentum").value == 0.9
 
@@ -367,6 +379,7 @@ def test_a_share_link_restores_the_state():
     assert at.selectbox(key="surface").value == "beale"
     assert at.multiselect(key="optimizers").value == ["adam", "nag"]
     assert at.select_slider(key="adam.lr").value == 0.01
+    tune(at, "nag")
     assert at.slider(key="nag.momentum").value == 0.5
     assert at.slider(key="steps").value == 200 and at.segmented_control(key="view").value == "multiples"
     assert not at.warning

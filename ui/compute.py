@@ -10,15 +10,16 @@ import streamlit as st
 
 import optimizers
 import plots
+import plots.race_data
 import surfaces
 
 
-@st.cache_data(max_entries=512, show_spinner=False)
+@st.cache_resource(max_entries=512, show_spinner=False)  # read-only arrays: no copy per call (cache_data pickles)
 def trajectory(opt_key: str, surface_key: str, hp_items: tuple, start: tuple, steps: int, noise: float = 0.0,
-               seed: int = 0) -> dict:
-    """One optimizer's run as plain arrays (path, loss, grad, state, diverged_at)."""
+               seed: int = 0, record: str = "full") -> dict:
+    """One optimizer's run as plain arrays (path, loss, grad, state, diverged_at); record="path" keeps path and loss."""
     traj = optimizers.simulate(opt_key, surfaces.get(surface_key), np.array(start, dtype=float), int(steps),
-                               noise=float(noise), seed=int(seed), **dict(hp_items))
+                               noise=float(noise), seed=int(seed), record=record, **dict(hp_items))
     return {"path": traj.path, "loss": traj.loss, "grad": traj.grad, "state": traj.state,
             "diverged_at": traj.diverged_at}
 
@@ -67,12 +68,13 @@ def _summary(surface, path, loss, diverged_at) -> dict:
     return row
 
 
-def race_runs(surface_key: str, entries: list, start: tuple, steps: int, noise: float = 0.0, seed: int = 0):
+def race_runs(surface_key: str, entries: list, start: tuple, steps: int, noise: float = 0.0, seed: int = 0,
+              record: str = "full"):
     """(label, optimizer key, hyperparameters) entries -> (plots.Run list, {label: trajectory dict}), each run
     cached on its own plain values and coloured by its place in the list."""
     runs, outs = [], {}
     for i, (label, key, hps) in enumerate(entries):
-        out = trajectory(key, surface_key, hp_key(hps), tuple(start), int(steps), noise, seed)
+        out = trajectory(key, surface_key, hp_key(hps), tuple(start), int(steps), noise, seed, record)
         outs[label] = out
         runs.append(plots.Run(label, plots.color_for(i), out["path"], out["loss"], out["diverged_at"],
                               plots.style.dash_for(i)))
@@ -85,10 +87,10 @@ def race_image(surface_key: str, start, view: str = "overlay") -> str:
     return contour_image(surface_key, tuple(map(tuple, bounds)), 640 if view == "overlay" else 360)
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
+@st.cache_resource(max_entries=64, show_spinner=False)
 def morph_paths(opt_key: str, surface_key: str, hp_items: tuple, name: str, stops: tuple, start: tuple, steps: int,
-                noise: float = 0.0, seed: int = 0) -> list:
-    """One optimizer's (path, loss) at every stop of hyperparameter `name`, the others as given.
+                noise: float = 0.0, seed: int = 0) -> tuple:
+    """One optimizer's run at every stop of hyperparameter `name`, the others as given, as morph blobs.
 
     Without noise one batched call runs every stop; with noise each stop runs alone, so that each draws the same
     noise as the race's own run (a batch draws one noise array for all its rows).
@@ -97,10 +99,10 @@ def morph_paths(opt_key: str, surface_key: str, hp_items: tuple, name: str, stop
     if noise == 0.0:
         traj = optimizers.simulate(opt_key, surface, np.array(start, dtype=float), int(steps), record="path",
                                    **{**hps, name: np.array(stops, dtype=float)})
-        return [(traj.path[i], traj.loss[i]) for i in range(len(stops))]
+        return plots.race_data.morph_blobs(surface, [(traj.path[i], traj.loss[i]) for i in range(len(stops))])
     out = []
     for value in stops:
         traj = optimizers.simulate(opt_key, surface, np.array(start, dtype=float), int(steps), noise=float(noise),
                                    seed=int(seed), record="path", **{**hps, name: float(value)})
         out.append((traj.path, traj.loss))
-    return out
+    return plots.race_data.morph_blobs(surface, out)

@@ -11,6 +11,7 @@ component route: nothing is fetched from outside.
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import plotly
@@ -20,21 +21,35 @@ import streamlit.components.v1 as components_v1
 from plots.race_data import Blob
 
 HERE = Path(__file__).parent
+STATIC = HERE / "static"  # race_chart.js and .css, served by Streamlit's component route
 PLOTLY_DIR = Path(plotly.__file__).parent / "package_data"
 SENT = "_race_sent"  # blob ids this browser session has been sent
 
-_chart = st.components.v2.component(
-    "optimizer_playground.race_chart",
-    js=(HERE / "race_chart.js").read_text(encoding="utf-8"),
-    css=(HERE / "race_chart.css").read_text(encoding="utf-8"),
-    isolate_styles=False,  # plotly.js writes its CSS into the document head, which a shadow root would not see
-)
+# The component's own code travels with every rerun, so it is a loader: the chart's module and stylesheet are
+# files the browser fetches once (and the module map keeps), versioned by their content.
+_LOADER = """
+export default async function (component) {
+  const m = await import(new URL(component.data.module, location.href).href);
+  return m.default(component);
+}
+"""
+_chart = st.components.v2.component("optimizer_playground.race_chart", js=_LOADER, isolate_styles=False)
+_VERSION = hashlib.blake2b(b"".join(p.read_bytes() for p in sorted(STATIC.iterdir())), digest_size=6).hexdigest()
+_urls: dict = {}
 
 
-def plotly_url() -> str:
-    """Where the browser fetches plotly.js: Streamlit serves the pip package's copy (the route exists once declared)."""
-    lib = components_v1.declare_component("plotlyjs", path=str(PLOTLY_DIR))
-    return f"./component/{lib.name}/plotly.min.js?v={plotly.__version__}"
+def asset_urls() -> dict:
+    """Where the browser fetches the chart's module, its stylesheet and plotly.js (nothing from outside).
+
+    Declaring a v1 component with a path makes Streamlit serve that folder; declared once per process.
+    """
+    if not _urls:
+        static = components_v1.declare_component("static", path=str(STATIC)).name
+        lib = components_v1.declare_component("plotlyjs", path=str(PLOTLY_DIR)).name
+        _urls.update(module=f"./component/{static}/race_chart.js?v={_VERSION}",
+                     css=f"./component/{static}/race_chart.css?v={_VERSION}",
+                     plotly=f"./component/{lib}/plotly.min.js?v={plotly.__version__}")
+    return _urls
 
 
 def _forget_sent() -> None:
@@ -47,5 +62,8 @@ def race_chart(data: dict, blobs: list[Blob], *, key: str = "race", on_start=Non
     fresh = {b.id: b.content for b in blobs if b.id not in sent}
     sent.update(fresh)
     noop = lambda: None  # noqa: E731 - a trigger needs a callback to be reported
-    return _chart(key=key, data={**data, "blobs": fresh}, on_start_change=on_start or noop,
-                  on_morph_change=on_morph or noop, on_missing_change=_forget_sent, width="stretch", height="content")
+    urls = asset_urls()
+    return _chart(key=key, data={**data, "blobs": fresh, "module": urls["module"], "css": urls["css"],
+                                 "plotly": urls["plotly"]},
+                  on_start_change=on_start or noop, on_morph_change=on_morph or noop, on_missing_change=_forget_sent,
+                  width="stretch", height="content")

@@ -28,12 +28,12 @@ def hp_widget_key(opt_key: str, name: str) -> str:
     return f"{opt_key}.{name}"  # the same spelling as in the URL
 
 
-def widget_values(s: Settings) -> dict:
-    """Every Playground widget's key and the value that shows `s`."""
+def widget_values(s: Settings, entries=None) -> dict:
+    """Every Playground widget's key and the value that shows `s` (hyperparameters of `entries` only, if given)."""
     out = {"surface": s.surface, "optimizers": list(s.optimizers), "start_x": float(s.start[0]),
            "start_y": float(s.start[1]), "steps": int(s.steps), "noise": float(s.noise), "seed": int(s.seed),
            "view": s.view, "same_lr": s.same_lr, "shared_lr": float(s.shared_lr), "morph": s.morph}
-    for entry in dict.fromkeys([*optimizers.names(), *s.optimizers, *s.hps]):
+    for entry in entries if entries is not None else dict.fromkeys([*optimizers.names(), *s.optimizers, *s.hps]):
         values = {**optimizers.get(base_key(entry)).defaults(), **s.hps.get(entry, {})}
         for hp in optimizers.get(base_key(entry)).hyperparameters:
             if hp.ui:
@@ -41,10 +41,10 @@ def widget_values(s: Settings) -> dict:
     return out
 
 
-def apply(s: Settings, only_missing: bool = False) -> None:
+def apply(s: Settings, only_missing: bool = False, entries=None) -> None:
     """Write settings into the widgets' session state (before the widgets are drawn)."""
     ss = st.session_state
-    for key, value in widget_values(s).items():
+    for key, value in widget_values(s, entries).items():
         if only_missing and key in ss:
             continue
         ss[key] = value
@@ -83,11 +83,25 @@ def load_state() -> list[str]:
         s, notices = from_query(query)
         apply(s)
         ss[STATE], ss[QUERY], ss[LOADED], ss[NOTICES] = s, to_query(s), to_query(s), notices
-    else:
-        apply(ss[STATE], only_missing=True)
+    else:  # widgets that a run (of this page or another) did not draw come back from the page's state
+        entries = dict.fromkeys([*ss.get("optimizers", ()), *ss[STATE].optimizers])
+        apply(ss[STATE], only_missing=True, entries=entries)
         ss[ARRIVED] = not query and bool(ss.get(QUERY))  # the address lost the query the page wrote: another page
     _keep_values()
     return ss.get(NOTICES, [])
+
+
+def _keep_values() -> None:
+    """Streamlit forgets a widget's latest value after a run that does not draw it (the shared α switched off, a
+    card not shown) and falls back to the value last set through session_state. Setting each value again keeps it."""
+    ss = st.session_state
+    for key in ("shared_lr", "morph", "start_x", "start_y", "noise", "seed", "same_lr", "tune"):
+        if key in ss:
+            ss[key] = ss[key]
+    for entry in ss.get("optimizers", ()):
+        for hp in optimizers.get(base_key(entry)).hyperparameters:
+            if hp.ui and hp_widget_key(entry, hp.name) in ss:
+                ss[hp_widget_key(entry, hp.name)] = ss[hp_widget_key(entry, hp.name)]
 
 
 def save(s: Settings) -> str | None:
@@ -113,28 +127,16 @@ def notices_apply(s: Settings) -> bool:
     return st.session_state.get(LOADED) == to_query(s)
 
 
-def _keep_values() -> None:
-    """Streamlit drops a widget's value after a run that does not draw it (an optimizer taken out of the race,
-    the shared α switched off); it would come back at the slider's minimum. Writing each value back keeps it."""
-    ss = st.session_state
-    for entry in dict.fromkeys([*optimizers.names(), *ss.get("optimizers", [])]):
-        for hp in optimizers.get(base_key(entry)).hyperparameters:
-            if hp.ui and hp_widget_key(entry, hp.name) in ss:
-                ss[hp_widget_key(entry, hp.name)] = ss[hp_widget_key(entry, hp.name)]
-    for key in ("shared_lr", "morph", "start_x", "start_y", "noise", "seed", "same_lr"):
-        if key in ss:
-            ss[key] = ss[key]
-
-
 def current() -> Settings:
-    """The settings the widgets hold now."""
+    """The settings the widgets hold now; optimizers out of the race keep theirs from the page's state."""
     ss = st.session_state
-    hps = {}
-    for entry in dict.fromkeys([*optimizers.names(), *ss.optimizers]):
-        defaults = optimizers.get(base_key(entry)).defaults()
-        changed = {hp.name: ss[hp_widget_key(entry, hp.name)] for hp in optimizers.get(base_key(entry)).hyperparameters
-                   if hp.ui and hp_widget_key(entry, hp.name) in ss
-                   and ss[hp_widget_key(entry, hp.name)] != defaults[hp.name]}
+    previous = ss[STATE].hps if STATE in ss else {}
+    hps = {k: v for k, v in previous.items() if k == base_key(k) and k not in ss.optimizers}
+    for entry in ss.optimizers:
+        opt = optimizers.get(base_key(entry))
+        defaults = opt.defaults()
+        values = {hp.name: ss.get(hp_widget_key(entry, hp.name), defaults[hp.name]) for hp in opt.hyperparameters if hp.ui}
+        changed = {name: v for name, v in values.items() if v != defaults[name]}
         if changed:
             hps[entry] = changed
     return Settings(surface=ss.surface, optimizers=tuple(ss.optimizers), start=(float(ss.start_x), float(ss.start_y)),
@@ -189,6 +191,7 @@ def duplicate(entry: str) -> None:
     order = list(ss.optimizers)
     order.insert(order.index(entry) + 1, twin)
     ss.optimizers = order
+    ss.tune = twin  # the copy is there to be changed
     ss[RERUN_APP] = True
 
 

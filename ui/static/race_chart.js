@@ -6,6 +6,8 @@
 // and the hyperparameter morph run here, with no round trip to the server.
 
 const G = window.__optRace || (window.__optRace = { blobs: new Map(), plotly: null, charts: new WeakMap() });
+// Module scope is shared by every mount: the blob store and the per-chart state live on window, so a newer
+// version of this module (another ?v=) finds what an older one stored.
 const TRAIL = 12;
 const FRAME_MS = 40;      // 1x: a step every 40 ms, strided so a whole race plays in about 6 s
 const FRAMES = 150;
@@ -522,8 +524,15 @@ function syncUrl(query) {
   attempt();
 }
 
+function loadCss(url) {
+  if (document.querySelector(`link[data-opr-css="${url}"]`)) return;
+  const link = el("link", { rel: "stylesheet", href: new URL(url, location.href).href, "data-opr-css": url });
+  document.head.appendChild(link);
+}
+
 export default function raceChart(component) {
   const { data: p, parentElement, setTriggerValue } = component;
+  if (p && p.css) loadCss(p.css);
   if (p && p.url) syncUrl(p.url);
   let S = G.charts.get(parentElement);
   if (!S) {
