@@ -8,7 +8,7 @@ import optimizers
 import plots
 import surfaces
 from plots.race_data import Morph, payload
-from ui import compute, widgets
+from ui import compute, exports, widgets
 from ui.race_chart import race_chart
 from ui.settings import (
     base_key,
@@ -27,8 +27,14 @@ notices = widgets.load_state()
 st.html("<style>h1{font-size:1.9rem!important;padding-top:0!important}"
         "[data-testid='stMainBlockContainer']{padding-top:3.2rem!important}</style>")  # room for the chart
 
-st.title("Optimizer Playground")
-top = st.columns([0.95, 1.7, 0.85, 1.75], vertical_alignment="bottom")
+present = bool(ss.get("present", False))
+if present:  # projector mode: the chart fills the screen; the pickers wait above, hidden
+    st.html("<style>[data-testid='stHeader'],[data-testid='stToolbar']{display:none!important}"
+            "[data-testid='stMainBlockContainer']{padding-top:0.6rem!important;max-width:100%!important}</style>")
+if not present:
+    st.title("Optimizer Playground")
+pickers = st.container() if not present else st.expander("Surface, optimizers, steps, view", expanded=False)
+top = pickers.columns([0.95, 1.7, 0.85, 1.75], vertical_alignment="bottom")
 top[0].selectbox("Surface", surfaces.names(), key="surface", format_func=lambda k: surfaces.get(k).label,
                  on_change=widgets.on_surface_change)
 labels = entry_labels(widgets.current())
@@ -90,7 +96,7 @@ def race() -> None:
         for note in notices:
             st.warning(note, icon=":material/link:")
 
-    chart_col, tune_col = st.columns([0.72, 0.28], gap="small")
+    chart_col, tune_col = st.columns([0.78, 0.22] if s.present else [0.72, 0.28], gap="small")
     with tune_col.container(height=560, border=False, key="tuning"):
         _tuning(s, labels)
     problem = check(s)
@@ -118,17 +124,24 @@ def race() -> None:
             target = morph_target(s)
             morph = _morph(s, *target) if target else None
             bounds = plots.style.view_bounds(surface, [s.start])
+            image = compute.race_image(s.surface, s.start, s.view)
             data, blobs = payload(surface, runs, list(s.optimizers), start=s.start, bounds=bounds, view=s.view,
-                                  image=compute.race_image(s.surface, s.start, s.view), morph=morph,
-                                  url=url)
+                                  image=image, morph=morph, url=url, present=s.present)
             race_chart(data, blobs, key="race", on_start=_clicked, on_morph=_morphed)
-            st.caption("▶ Play, step with −1/+1 or the arrow keys, drag the step bar. Click a map to start there. "
+            st.caption("▶ Play, step with −1/+1 or the keys (Space, ←/→, Shift for 10, +/− speed, Home/End, ? for "
+                       "help). Click a map to start there. "
                        + ("Darker = higher loss (levels on a log scale)." if surface.log_contour else "Darker = higher loss."))
-    _results(surface, rows)
+            with st.expander("Download the race: GIF, video, PNG, offline HTML, CSV, JSON", icon=":material/download:"):
+                exports.panel(s, surface, runs, bounds, image)
+    if not s.present:
+        _results(surface, rows)
 
 
 def _tuning(s, labels) -> None:
     """Every entry's hyperparameters first, then the morph, the start and the noise: beside the chart."""
+    st.toggle("Projector mode", key="present", on_change=widgets.rerun_app,
+              help="Large type and lines for the back row, the chart filling the screen, the pickers hidden. "
+                   "A link with present=1 opens in it.")
     st.toggle("Same α for all", key="same_lr",
               help="Give every optimizer one learning rate. Comparing optimizers at different α is a common source "
                    "of unfair conclusions.")
@@ -197,6 +210,8 @@ def _results(surface, rows) -> None:
 race()
 
 s = ss[widgets.STATE]
+if s.present:
+    st.stop()  # projector mode: nothing below the chart
 surface = surfaces.get(s.surface)
 with st.expander(f"**{surface.label}** — the formula and its minima", expanded=False):
     st.markdown(surface.description)

@@ -551,3 +551,28 @@ def test_a_morph_stop_equals_the_run_at_that_value():
     steps = np.frombuffer(base64.b64decode(blob["steps"]), dtype=np.float32).astype(int)
     x = np.frombuffer(base64.b64decode(blob["x"]), dtype=np.float32)
     np.testing.assert_array_equal(x, run_arrays(data, "adam")["x"][steps])
+
+
+# ---- classroom: projector mode and downloads --------------------------------------------------------------
+
+
+def test_projector_mode_from_a_link():
+    at = start({"present": "1"})
+    data = chart(at)
+    assert data["present"] and data["fontSize"] > 13 and data["lineWidth"] > 2
+    assert not any(h.value == "Optimizer Playground" for h in at.title), "no page title on the projector"
+    assert not at.dataframe, "nothing below the chart"
+    assert at.query_params["present"] == "1"
+    at.toggle(key="present").set_value(False)
+    run(at)
+    assert "present" not in at.query_params and at.dataframe
+
+
+def test_downloads_are_offered_with_names_that_say_what_they_hold():
+    at = start({"opt": "gd,adam", "steps": "200"})
+    names = {b.key for b in at.get("download_button")} if at.get("download_button") else set()
+    assert {"dl_gif", "dl_png", "dl_html", "dl_csv", "dl_json"} <= names, names
+    from ui.exports import file_stem
+    from ui.settings import from_query
+
+    assert file_stem(from_query({"opt": "gd,adam,adam", "steps": "200"})[0]) == "race_rosenbrock_gd-adam-adam2_200steps"

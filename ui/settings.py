@@ -57,6 +57,7 @@ class Settings:
     # race entry ("adam", "adam:2") -> {hyperparameter: value} where it differs from torch's default
     hps: dict = field(default_factory=lambda: {k: {"lr": v} for k, v in LANDING_LR.items()})
     morph: str = "auto"  # the in-chart morph: "auto", "off" or "<entry>.<hyperparameter>"
+    present: bool = False  # projector mode: large type, the chart filling the screen, a compact control strip
 
     def hyperparameters(self, key: str) -> dict:
         """Every hyperparameter of race entry `key`, defaults filled, the shared α applied."""
@@ -160,6 +161,12 @@ def from_query(params: Mapping[str, str]) -> tuple[Settings, list[str]]:
             notices.append(f"same_lr={get('same_lr')!r} in the link is not on/off: ignored.")
         else:
             s = replace(s, same_lr=flag)
+    if get("present") is not None:
+        flag = parse_flag(get("present"))
+        if flag is None:
+            notices.append(f"present={get('present')!r} in the link is not on/off: ignored.")
+        else:
+            s = replace(s, present=flag)
     if get("lr") is not None:
         value = parse_hp(optimizers.get("adam").hyperparameter("lr"), get("lr"))
         if value is None:
@@ -216,7 +223,7 @@ def start_limits(surface_key: str) -> tuple[tuple[float, float], tuple[float, fl
     return (x0 - 2 * (x1 - x0), x1 + 2 * (x1 - x0)), (y0 - 2 * (y1 - y0), y1 + 2 * (y1 - y0))
 
 
-_TOP_LEVEL = {"surface", "opt", "x", "y", "steps", "noise", "seed", "view", "same_lr", "lr", "morph"}
+_TOP_LEVEL = {"surface", "opt", "x", "y", "steps", "noise", "seed", "view", "same_lr", "lr", "morph", "present"}
 
 
 def _entries(keys: list[str]) -> tuple[list[str], list[str], list[str]]:
@@ -341,6 +348,8 @@ def to_query(s: Settings) -> dict[str, str]:
                 q[f"{key}.{name}"] = _fmt(value)
     if s.morph != d.morph:
         q["morph"] = s.morph
+    if s.present:
+        q["present"] = "1"
     return q
 
 

@@ -32,7 +32,8 @@ def widget_values(s: Settings, entries=None) -> dict:
     """Every Playground widget's key and the value that shows `s` (hyperparameters of `entries` only, if given)."""
     out = {"surface": s.surface, "optimizers": list(s.optimizers), "start_x": float(s.start[0]),
            "start_y": float(s.start[1]), "steps": int(s.steps), "noise": float(s.noise), "seed": int(s.seed),
-           "view": s.view, "same_lr": s.same_lr, "shared_lr": float(s.shared_lr), "morph": s.morph}
+           "view": s.view, "same_lr": s.same_lr, "shared_lr": float(s.shared_lr), "morph": s.morph,
+           "present": s.present}
     for entry in entries if entries is not None else dict.fromkeys([*optimizers.names(), *s.optimizers, *s.hps]):
         values = {**optimizers.get(base_key(entry)).defaults(), **s.hps.get(entry, {})}
         for hp in optimizers.get(base_key(entry)).hyperparameters:
@@ -95,7 +96,7 @@ def _keep_values() -> None:
     """Streamlit forgets a widget's latest value after a run that does not draw it (the shared α switched off, a
     card not shown) and falls back to the value last set through session_state. Setting each value again keeps it."""
     ss = st.session_state
-    for key in ("shared_lr", "morph", "start_x", "start_y", "noise", "seed", "same_lr", "tune"):
+    for key in ("shared_lr", "morph", "start_x", "start_y", "noise", "seed", "same_lr", "tune", "present"):
         if key in ss:
             ss[key] = ss[key]
     for entry in ss.get("optimizers", ()):
@@ -141,7 +142,8 @@ def current() -> Settings:
             hps[entry] = changed
     return Settings(surface=ss.surface, optimizers=tuple(ss.optimizers), start=(float(ss.start_x), float(ss.start_y)),
                     steps=int(ss.steps), noise=float(ss.noise), seed=int(ss.seed), view=ss.view,
-                    same_lr=bool(ss.same_lr), shared_lr=float(ss.shared_lr), hps=hps, morph=ss.get("morph", "auto"))
+                    same_lr=bool(ss.same_lr), shared_lr=float(ss.shared_lr), hps=hps, morph=ss.get("morph", "auto"),
+                    present=bool(ss.get("present", False)))
 
 
 def fmt_value(v: float) -> str:
@@ -193,6 +195,11 @@ def duplicate(entry: str) -> None:
     ss.optimizers = order
     ss.tune = twin  # the copy is there to be changed
     ss[RERUN_APP] = True
+
+
+def rerun_app() -> None:
+    """Callback of a widget inside the fragment whose change the rest of the page must see."""
+    st.session_state[RERUN_APP] = True
 
 
 def remove(entry: str) -> None:

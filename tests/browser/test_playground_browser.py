@@ -307,3 +307,26 @@ def test_layout_at_each_screen_size(page, app_url, width, height):
         assert got["square"] and got["side"] >= 250, got
         controls = page.locator(".opr-bar").bounding_box()
         assert controls["x"] >= 0 and controls["x"] + controls["width"] <= width + 1
+
+
+def test_projector_link_at_1024x768(page, app_url):
+    """A teacher's prepared link: large type, no app chrome, the chart and its controls on one screen, keys work."""
+    page.set_viewport_size({"width": 1024, "height": 768})
+    open_app(page, app_url, "?present=1")
+    assert page.locator(ROOT).evaluate("r => r.classList.contains('opr-present')")
+    assert page.locator('[data-testid="stHeader"]').is_hidden()
+    assert page.evaluate(OVERLAPS) == []
+    got = page.evaluate(BOTH_ON_SCREEN, "adam-lr")
+    assert got["map"] and got["slider"] and got["square"], got
+    page.locator(ROOT).focus()
+    page.keyboard.press("?")
+    assert page.locator(".opr-help").is_visible()
+    shot(page, "browser_projector_1024x768")
+    page.keyboard.press("?")
+    page.keyboard.press("Home")
+    page.keyboard.press("+")
+    assert page.locator(".opr-speed").input_value() == "2"
+    page.keyboard.press("Space")
+    page.wait_for_function("() => Number(document.querySelector('.opr-root').dataset.step) > 30")
+    page.keyboard.press("Space")
+    assert page.locator(ROOT).get_attribute("data-playing") == "0"

@@ -98,7 +98,14 @@ function build(parent) {
   const full = el("button", { class: "opr-full", type: "button", title: "Fullscreen (playback keeps going)",
                               "aria-label": "fullscreen" });
   full.innerHTML = FULLSCREEN_SVG;
-  bar.append(play, back, fwd, scrub, readout, speed, full);
+  const helpBtn = el("button", { class: "opr-help-btn", type: "button", title: "Keyboard shortcuts (?)",
+                                 "aria-label": "keyboard shortcuts" }, "?");
+  bar.append(play, back, fwd, scrub, readout, speed, full, helpBtn);
+  const help = el("div", { class: "opr-help", hidden: "", role: "dialog", "aria-label": "keyboard shortcuts" });
+  help.innerHTML = "<b>Keys</b> (click the chart first): <kbd>Space</kbd> play / pause · <kbd>←</kbd> <kbd>→</kbd> one step · " +
+    "<kbd>Shift</kbd>+<kbd>←</kbd> <kbd>→</kbd> ten steps · <kbd>Home</kbd> <kbd>End</kbd> first / last step · " +
+    "<kbd>+</kbd> <kbd>−</kbd> speed · <kbd>?</kbd> this help";
+  helpBtn.addEventListener("click", () => { help.hidden = !help.hidden; });
   const legend = el("div", { class: "opr-legend" });
   const plot = el("div", { class: "opr-plot" });
   const morph = el("div", { class: "opr-morph", hidden: "" });
@@ -108,16 +115,18 @@ function build(parent) {
   const morphValue = el("span", { class: "opr-morph-value" });
   morph.append(morphLabel, morphInput, morphValue);
   const status = el("div", { class: "opr-status" });
-  root.append(bar, legend, plot, morph, status);
+  root.append(bar, help, legend, plot, morph, status);
   parent.appendChild(root);
-  return { root, bar, play, back, fwd, scrub, readout, speed, full, legend, plot, morph, morphLabel, morphInput, morphValue,
-           status };
+  return { root, bar, play, back, fwd, scrub, readout, speed, full, help, legend, plot, morph, morphLabel, morphInput,
+           morphValue, status };
 }
 
 // ---------------------------------------------------------------- layout
 function geometry(p, width, fullscreen) {
   const plotW = Math.max(width - MARGIN.l - MARGIN.r, 120);
-  const room = fullscreen ? window.innerHeight - 150 : Math.max(300, Math.min(620, window.innerHeight - 290));
+  // the map as tall as the window allows beside what sits above it (projector mode hides most of that)
+  const above = p.present ? 200 : 290;
+  const room = fullscreen ? window.innerHeight - 150 : Math.max(300, Math.min(p.present ? 900 : 620, window.innerHeight - above));
   const maps = p.view === "overlay" ? 1 : Math.max(p.runs.length, 1);
   const boxes = [];  // [x0, x1, y0, y1] in pixels from the plot area's top-left
   let lossBox, plotH;
@@ -321,6 +330,12 @@ function tick(S) {
   }, FRAME_MS / speed);
 }
 
+function bumpSpeed(S, dir) {
+  const i = SPEEDS.indexOf(Number(S.ui.speed.value));
+  S.ui.speed.value = String(SPEEDS[Math.max(0, Math.min(SPEEDS.length - 1, (i < 0 ? 1 : i) + dir))]);
+  if (S.playing) setPlaying(S, true);
+}
+
 function go(S, step) {
   S.step = Math.max(0, Math.min(Math.round(step), S.payload.steps));
   showStep(S);
@@ -347,6 +362,10 @@ function wire(S) {
     else if (e.key === "ArrowLeft") { setPlaying(S, false); go(S, S.step - big); }
     else if (e.key === "Home") go(S, 0);
     else if (e.key === "End") go(S, S.payload.steps);
+    else if (e.key === "+" || e.key === "=") bumpSpeed(S, 1);
+    else if (e.key === "-" || e.key === "_") bumpSpeed(S, -1);
+    else if (e.key === "?") u.help.hidden = !u.help.hidden;
+    else if (e.key === "Escape" && !u.help.hidden) u.help.hidden = true;
     else return;
     e.preventDefault();
   });

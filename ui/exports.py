@@ -1,0 +1,82 @@
+"""The Playground's downloads: the race as it is on screen, as GIF, MP4, PNG, offline HTML, CSV and JSON.
+
+Each file is made only when its button is pressed (st.download_button with a callable), so a rerun costs nothing.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+import optimizers
+import plots
+import surfaces
+from plots import export
+from ui.settings import Settings, base_key, entry_labels, to_query
+
+SIZES = {"960 × 540 (slides)": (960, 540), "1280 × 720": (1280, 720), "1920 × 1080 (projector)": (1920, 1080)}
+
+
+def file_stem(s: Settings) -> str:
+    """What the file holds, in its name: race_rosenbrock_gd-adam_500steps."""
+    entries = "-".join(e.replace(":", "") for e in s.optimizers)
+    return f"race_{s.surface}_{entries}_{s.steps}steps"
+
+
+def panel(s: Settings, surface, runs: list, bounds, image: str) -> None:
+    """Size and frames for the animations, then one button per file."""
+    stem = file_stem(s)
+    c1, c2 = st.columns(2)
+    size = SIZES[c1.selectbox("Picture size", list(SIZES), key="export_size")]
+    n_frames = c2.select_slider("Frames in the animation", [30, 60, 100, 150], value=60, key="export_frames",
+                                help="Evenly spread over the race; the last frame is the final step. GIF at 12 frames "
+                                     "per second, MP4 at 25.")
+
+    def drawing():
+        return export.RaceDrawing(surface, runs, bounds, image, size=size,
+                                  title=f"{surface.label} · {', '.join(r.label for r in runs)} · {s.steps} steps")
+
+    def made(fn):
+        def make():
+            d = drawing()
+            try:
+                return fn(d)
+            finally:
+                d.close()
+        return make
+
+    b = st.columns(3)
+    b[0].download_button("GIF", made(lambda d: export.gif(d, n_frames, 12)), f"{stem}.gif", "image/gif",
+                         key="dl_gif", icon=":material/gif_box:", width="stretch", on_click="ignore",
+                         help="An animated GIF that loops: for slides and handouts.")
+    reason = export.mp4_available()
+    if reason is None:
+        b[1].download_button("MP4", made(lambda d: export.mp4(d, max(n_frames, 100), 25)), f"{stem}.mp4", "video/mp4",
+                             key="dl_mp4", icon=":material/movie:", width="stretch", on_click="ignore",
+                             help="An H.264 video at 25 frames per second.")
+    else:
+        b[1].caption(reason)
+    b[2].download_button("PNG", made(lambda d: export.png(d, d.steps)), f"{stem}_final.png", "image/png",
+                         key="dl_png", icon=":material/image:", width="stretch", on_click="ignore",
+                         help="The last step as a picture at the size chosen above.")
+    c = st.columns(3)
+    c[0].download_button("HTML", lambda: export.html(plots.race_figure(surface, runs, start=s.start, image=image)),
+                         f"{stem}.html", "text/html", key="dl_html", icon=":material/html:", width="stretch",
+                         on_click="ignore", help="A page that plays offline (plotly.js inside): for a slide deck or "
+                                                 "a learning platform. Press Play in it.")
+    c[1].download_button("CSV", lambda: export.table_csv(_full(s)), f"{stem}.csv", "text/csv", key="dl_csv",
+                         icon=":material/table:", width="stretch", on_click="ignore",
+                         help="One row per optimizer and step: position, loss, gradient and the optimizer's state "
+                              "(torch's names).")
+    c[2].download_button("JSON", lambda: export.race_json({"query": to_query(s), "surface": s.surface,
+                                                           "start": list(s.start), "steps": s.steps, "noise": s.noise,
+                                                           "seed": s.seed}, _full(s)),
+                         f"{stem}.json", "application/json", key="dl_json", icon=":material/data_object:",
+                         width="stretch", on_click="ignore", help="The settings and every recorded array.")
+
+
+def _full(s: Settings) -> dict:
+    """Every entry's run with its gradients and state, as the engine records them (label -> Trajectory)."""
+    labels = entry_labels(s)
+    return {labels[e]: optimizers.simulate(base_key(e), surfaces.get(s.surface), np.array(s.start, dtype=float), s.steps,
+                                           noise=s.noise, seed=s.seed, **s.hyperparameters(e)) for e in s.optimizers}
