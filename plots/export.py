@@ -95,12 +95,11 @@ class RaceDrawing:
             self.fig.text(0.01, 0.01, title, ha="left", va="bottom", fontsize=fs * 0.8, color="#555")
 
     def show(self, step: int) -> list:
-        for run, filled, gap, head, marker in zip(self.runs, self.filled, self.gaps, self.heads, self.markers, strict=True):
+        for filled, gap, head, marker in zip(self.filled, self.gaps, self.heads, self.markers, strict=True):
             k = min(step, len(filled) - 1)
             idx = np.clip(np.arange(k - self.trail, k + 1), 0, None)
             head.set_offsets(filled[idx])
             head.set_sizes(head.sizes_)
-            head.set_alpha(None)
             marker.set_data([k], [gap[k]])
         self.caption.set_text(f"step {step} / {self.steps}")
         return [*self.heads, *self.markers, self.caption]
