@@ -88,6 +88,7 @@ def race() -> None:
     """The chart, the controls that tune it and the results: a change here reruns only this part."""
     if ss.pop(widgets.RERUN_APP, False):  # a card added or removed an entry: the picker above must show it
         st.rerun(scope="app")
+    widgets.restore()  # a fragment run that drew another card dropped this card's values
     s = widgets.current()
     url = widgets.save(s)
     surface = surfaces.get(s.surface)
@@ -131,8 +132,9 @@ def race() -> None:
             st.caption("▶ Play, step with −1/+1 or the keys (Space, ←/→, Shift for 10, +/− speed, Home/End, ? for "
                        "help). Click a map to start there. "
                        + ("Darker = higher loss (levels on a log scale)." if surface.log_contour else "Darker = higher loss."))
-            with st.expander("Download the race: GIF, video, PNG, offline HTML, CSV, JSON", icon=":material/download:"):
-                exports.panel(s, surface, runs, bounds, image)
+            if st.toggle("Download the race: GIF, video, PNG, offline HTML, CSV, JSON", key="downloads"):
+                with st.container(border=True):  # only while open: its widgets cost every rerun
+                    exports.panel(s, surface, runs, bounds, image)
     if not s.present:
         _results(surface, rows)
 

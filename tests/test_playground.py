@@ -570,9 +570,26 @@ def test_projector_mode_from_a_link():
 
 def test_downloads_are_offered_with_names_that_say_what_they_hold():
     at = start({"opt": "gd,adam", "steps": "200"})
+    assert not at.get("download_button"), "the downloads cost nothing until opened"
+    at.toggle(key="downloads").set_value(True)
+    run(at)
     names = {b.key for b in at.get("download_button")} if at.get("download_button") else set()
     assert {"dl_gif", "dl_png", "dl_html", "dl_csv", "dl_json"} <= names, names
     from ui.exports import file_stem
     from ui.settings import from_query
 
     assert file_stem(from_query({"opt": "gd,adam,adam", "steps": "200"})[0]) == "race_rosenbrock_gd-adam-adam2_200steps"
+
+
+def test_switching_cards_keeps_every_value():
+    """One card at a time: a card not drawn must not lose its values (Streamlit drops undrawn widgets)."""
+    at = start()
+    at.select_slider(key="adam.lr").set_value(0.1)
+    run(at)
+    for entry in ("gd", "momentum", "rmsprop"):
+        tune(at, entry)
+    at.select_slider(key="rmsprop.lr").set_value(0.001)
+    run(at)
+    tune(at, "adam")
+    assert at.select_slider(key="adam.lr").value == 0.1
+    assert at.query_params["adam.lr"] == "0.1" and at.query_params["rmsprop.lr"] == "0.001"

@@ -1,9 +1,14 @@
-"""The expensive work behind st.cache_data, keyed on plain values only (names, tuples, numbers).
+"""The expensive work behind caches keyed on plain values only (names, tuples, numbers).
 
-One slider change alters one optimizer's key, so only that trajectory is recomputed.
+One slider change alters one optimizer's key, so only that trajectory is recomputed. The runs sit in a
+functools.lru_cache (shared by every session, as st.cache_data would be): st.cache_data hashes its arguments
+and pickles its value on every call, ~3 ms per run, which was most of a slider change's server time. What the
+lru_cache hands out is made read-only, so no caller can change what another session sees.
 """
 
 from __future__ import annotations
+
+from functools import lru_cache
 
 import numpy as np
 import streamlit as st
@@ -14,14 +19,20 @@ import plots.race_data
 import surfaces
 
 
-@st.cache_resource(max_entries=512, show_spinner=False)  # read-only arrays: no copy per call (cache_data pickles)
+def _frozen(arr):
+    if isinstance(arr, np.ndarray):
+        arr.flags.writeable = False
+    return arr
+
+
+@lru_cache(maxsize=512)
 def trajectory(opt_key: str, surface_key: str, hp_items: tuple, start: tuple, steps: int, noise: float = 0.0,
                seed: int = 0, record: str = "full") -> dict:
     """One optimizer's run as plain arrays (path, loss, grad, state, diverged_at); record="path" keeps path and loss."""
     traj = optimizers.simulate(opt_key, surfaces.get(surface_key), np.array(start, dtype=float), int(steps),
                                noise=float(noise), seed=int(seed), record=record, **dict(hp_items))
-    return {"path": traj.path, "loss": traj.loss, "grad": traj.grad, "state": traj.state,
-            "diverged_at": traj.diverged_at}
+    return {"path": _frozen(traj.path), "loss": _frozen(traj.loss), "grad": _frozen(traj.grad),
+            "state": {k: _frozen(v) for k, v in traj.state.items()}, "diverged_at": traj.diverged_at}
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -87,7 +98,7 @@ def race_image(surface_key: str, start, view: str = "overlay") -> str:
     return contour_image(surface_key, tuple(map(tuple, bounds)), 640 if view == "overlay" else 360)
 
 
-@st.cache_resource(max_entries=64, show_spinner=False)
+@lru_cache(maxsize=64)
 def morph_paths(opt_key: str, surface_key: str, hp_items: tuple, name: str, stops: tuple, start: tuple, steps: int,
                 noise: float = 0.0, seed: int = 0) -> tuple:
     """One optimizer's run at every stop of hyperparameter `name`, the others as given, as morph blobs.

@@ -84,12 +84,20 @@ def load_state() -> list[str]:
         s, notices = from_query(query)
         apply(s)
         ss[STATE], ss[QUERY], ss[LOADED], ss[NOTICES] = s, to_query(s), to_query(s), notices
-    else:  # widgets that a run (of this page or another) did not draw come back from the page's state
-        entries = dict.fromkeys([*ss.get("optimizers", ()), *ss[STATE].optimizers])
-        apply(ss[STATE], only_missing=True, entries=entries)
+    else:
+        restore()
         ss[ARRIVED] = not query and bool(ss.get(QUERY))  # the address lost the query the page wrote: another page
     _keep_values()
     return ss.get(NOTICES, [])
+
+
+def restore() -> None:
+    """Widgets that a run (of this page, of its fragment, or of another page) did not draw come back from the
+    page's state. Called at the start of every run and of every fragment run."""
+    ss = st.session_state
+    if STATE in ss:
+        apply(ss[STATE], only_missing=True, entries=dict.fromkeys([*ss.get("optimizers", ()), *ss[STATE].optimizers]))
+        _keep_values()
 
 
 def _keep_values() -> None:

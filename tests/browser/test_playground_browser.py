@@ -330,3 +330,17 @@ def test_projector_link_at_1024x768(page, app_url):
     page.wait_for_function("() => Number(document.querySelector('.opr-root').dataset.step) > 30")
     page.keyboard.press("Space")
     assert page.locator(ROOT).get_attribute("data-playing") == "0"
+
+
+def test_switching_cards_keeps_every_value(page, app_url):
+    """The tuning column shows one card at a time; its fragment reruns must not drop the hidden cards' values."""
+    open_app(page, app_url)
+    before = draws(page)
+    slider(page, "adam.lr").focus()
+    page.keyboard.press("ArrowRight")
+    wait_redrawn(page, before)
+    for label in ("Gradient descent", "Momentum", "RMSProp", "Adam"):
+        page.locator(".st-key-tune").get_by_text(label, exact=True).click()
+        wait_idle(page)
+    assert slider(page, "adam.lr").get_attribute("aria-valuetext") == "0.068"
+    assert query(page)["adam.lr"] == "0.068" and "gd.lr" not in query(page)

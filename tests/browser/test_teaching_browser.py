@@ -238,7 +238,10 @@ def test_a_scenario_opens_in_the_playground_with_its_settings(page, app_url, key
         start = float(pg.locator(".st-key-start_x input").input_value()), float(pg.locator(".st-key-start_y input").input_value())
         assert start == pytest.approx(s.start)
         assert pg.locator(".st-key-steps").get_by_role("slider").get_attribute("aria-valuetext") == str(s.steps)
-        for opt in s.optimizers:
+        for opt in s.optimizers:  # one card at a time beside the chart: show each optimizer's
+            pg.locator(".st-key-tune").get_by_text(optimizers.get(opt).label, exact=True).click()
+            pg.locator(f".st-key-card-{opt}").wait_for()
+            wait_idle(pg)
             lr = pg.locator(f".st-key-{opt}-lr").get_by_role("slider").get_attribute("aria-valuetext")
             assert float(lr) == pytest.approx(s.hyperparameters(opt)["lr"]), opt
         assert pg.locator('[data-testid="stAlert"]').count() == 0, "a scenario's link is accepted without notices"
