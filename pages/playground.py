@@ -132,9 +132,10 @@ def race() -> None:
             st.caption("▶ Play, step with −1/+1 or the keys (Space, ←/→, Shift for 10, +/− speed, Home/End, ? for "
                        "help). Click a map to start there. "
                        + ("Darker = higher loss (levels on a log scale)." if surface.log_contour else "Darker = higher loss."))
-            if st.toggle("Download the race: GIF, video, PNG, offline HTML, CSV, JSON", key="downloads"):
+            if st.toggle("Download the race: GIF, video, PNG, offline HTML, CSV, JSON, torch code", key="downloads"):
                 with st.container(border=True):  # only while open: its widgets cost every rerun
                     exports.panel(s, surface, runs, bounds, image)
+                    exports.torch_panel(s, surface)
     if not s.present:
         _results(surface, rows)
 

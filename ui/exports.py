@@ -11,7 +11,7 @@ import streamlit as st
 import optimizers
 import plots
 import surfaces
-from plots import export
+from plots import export, torch_code
 from ui.settings import Settings, base_key, entry_labels, to_query
 
 SIZES = {"960 × 540 (slides)": (960, 540), "1280 × 720": (1280, 720), "1920 × 1080 (projector)": (1920, 1080)}
@@ -73,6 +73,17 @@ def panel(s: Settings, surface, runs: list, bounds, image: str) -> None:
                                                            "seed": s.seed}, _full(s)),
                          f"{stem}.json", "application/json", key="dl_json", icon=":material/data_object:",
                          width="stretch", on_click="ignore", help="The settings and every recorded array.")
+
+
+def torch_panel(s: Settings, surface) -> None:
+    """The race as runnable torch code with the values on screen (st.code has a copy button)."""
+    labels = entry_labels(s)
+    code = torch_code.snippet(surface, s.start, s.steps, [(labels[e], base_key(e), s.hyperparameters(e)) for e in s.optimizers],
+                              noise=s.noise, seed=s.seed)
+    st.caption("Runs with `pip install torch` and gives the paths the page draws (float64, checked to 1e-9 in the tests).")
+    st.code(code, language="python", height=320)
+    st.download_button("torch code (.py)", code, f"{file_stem(s)}.py", "text/x-python", key="dl_py",
+                       icon=":material/code:", on_click="ignore")
 
 
 def _full(s: Settings) -> dict:

@@ -1,0 +1,146 @@
+"""The race as runnable torch code: the surface written in torch, the start, and each optimizer with the values on
+screen, so that torch.optim computes the same paths the page draws. Pure text; torch is only needed to run it.
+
+Each surface is given as torch source for its value and its hand-derived gradient, operation for operation as in
+surfaces/classic.py, so the gradient torch steps on is the engine's to the last bit (autograd would reorder the
+arithmetic). tests/test_torch_code.py checks every formula against the engine and, where torch is installed,
+runs the snippet and compares its paths with the engine's to 1e-9.
+"""
+
+from __future__ import annotations
+
+# surface key -> (value, gradient) in x, y (0-d float64 tensors); TAU = 2π and math are in scope
+SURFACES = {
+    "rosenbrock": ("(1.0 - x) ** 2 + 100.0 * (y - x**2) ** 2",
+                   "-2.0 * (1.0 - x) - 4.0 * 100.0 * x * (y - x**2), 2.0 * 100.0 * (y - x**2)"),
+    "beale": ("(1.5 - x + x * y) ** 2 + (2.25 - x + x * y**2) ** 2 + (2.625 - x + x * y**3) ** 2",
+              "2.0 * ((1.5 - x + x * y) * (y - 1.0) + (2.25 - x + x * y**2) * (y**2 - 1.0) "
+              "+ (2.625 - x + x * y**3) * (y**3 - 1.0)), "
+              "2.0 * x * ((1.5 - x + x * y) + 2.0 * y * (2.25 - x + x * y**2) + 3.0 * y**2 * (2.625 - x + x * y**3))"),
+    "saddle": ("x**2 - y**2", "2.0 * x, -2.0 * y"),
+    "monkey_saddle": ("x**3 - 3.0 * x * y**2", "3.0 * x**2 - 3.0 * y**2, -6.0 * x * y"),
+    "himmelblau": ("(x**2 + y - 11.0) ** 2 + (x + y**2 - 7.0) ** 2",
+                   "4.0 * x * (x**2 + y - 11.0) + 2.0 * (x + y**2 - 7.0), "
+                   "2.0 * (x**2 + y - 11.0) + 4.0 * y * (x + y**2 - 7.0)"),
+    "booth": ("(x + 2.0 * y - 7.0) ** 2 + (2.0 * x + y - 5.0) ** 2",
+              "2.0 * (x + 2.0 * y - 7.0) + 4.0 * (2.0 * x + y - 5.0), 4.0 * (x + 2.0 * y - 7.0) + 2.0 * (2.0 * x + y - 5.0)"),
+    "rastrigin": ("20.0 + x**2 - 10.0 * torch.cos(TAU * x) + y**2 - 10.0 * torch.cos(TAU * y)",
+                  "2.0 * x + 10.0 * TAU * torch.sin(TAU * x), 2.0 * y + 10.0 * TAU * torch.sin(TAU * y)"),
+    "ackley": ("-20.0 * torch.expm1(-0.2 * torch.hypot(x, y) / math.sqrt(2.0)) "
+               "+ (math.e - torch.exp(0.5 * (torch.cos(TAU * x) + torch.cos(TAU * y))))",
+               "ackley_grad(x, y)"),
+    "goldstein_price": ("goldstein_price(x, y)[0]", "goldstein_price(x, y)[1]"),
+    "six_hump_camel": ("(4.0 - 2.1 * x**2 + x**4 / 3.0) * x**2 + x * y + (-4.0 + 4.0 * y**2) * y**2",
+                       "8.0 * x - 8.4 * x**3 + 2.0 * x**5 + y, x - 8.0 * y + 16.0 * y**3"),
+    "styblinski_tang": ("0.5 * (x**4 - 16.0 * x**2 + 5.0 * x + y**4 - 16.0 * y**2 + 5.0 * y)",
+                        "2.0 * x**3 - 16.0 * x + 2.5, 2.0 * y**3 - 16.0 * y + 2.5"),
+    "matyas": ("0.26 * (x**2 + y**2) - 0.48 * x * y", "0.52 * x - 0.48 * y, 0.52 * y - 0.48 * x"),
+    "three_hump_camel": ("2.0 * x**2 - 1.05 * x**4 + x**6 / 6.0 + x * y + y**2",
+                         "4.0 * x - 4.2 * x**3 + x**5 + y, x + 2.0 * y"),
+    "ravine": ("0.5 * (0.4 * (C * x + S * y) ** 2 + 20.0 * (-S * x + C * y) ** 2)",
+               "C * (0.4 * (C * x + S * y)) - S * (20.0 * (-S * x + C * y)), "
+               "S * (0.4 * (C * x + S * y)) + C * (20.0 * (-S * x + C * y))"),
+    "stretched_bowl": ("0.5 * (0.4 * x**2 + 20.0 * y**2)", "0.4 * x, 20.0 * y"),
+}
+
+# helpers some formulas call, as in surfaces/classic.py
+HELPERS = {
+    "ackley": '''
+def ackley_grad(x, y):
+    r = torch.hypot(x, y)
+    r_safe = torch.where(r > 0.0, r, torch.ones_like(r))  # the cone's tip: a zero subgradient, not 0/0
+    cone = 2.0 * math.sqrt(2.0) * torch.exp(-0.2 * r / math.sqrt(2.0)) / r_safe
+    ripple = math.pi * torch.exp(0.5 * (torch.cos(TAU * x) + torch.cos(TAU * y)))
+    return cone * x + ripple * torch.sin(TAU * x), cone * y + ripple * torch.sin(TAU * y)
+''',
+    "goldstein_price": '''
+def goldstein_price(x, y):
+    """(value, gradient) of Goldstein–Price."""
+    s, d = x + y + 1.0, 2.0 * x - 3.0 * y
+    p = 19.0 - 14.0 * x + 3.0 * x**2 - 14.0 * y + 6.0 * x * y + 3.0 * y**2
+    q = 18.0 - 32.0 * x + 12.0 * x**2 + 48.0 * y - 36.0 * x * y + 27.0 * y**2
+    a, b = 1.0 + s**2 * p, 30.0 + d**2 * q
+    a_xy = 2.0 * s * p + s**2 * (-14.0 + 6.0 * x + 6.0 * y)
+    b_x = 4.0 * d * q + d**2 * (-32.0 + 24.0 * x - 36.0 * y)
+    b_y = -6.0 * d * q + d**2 * (48.0 - 36.0 * x + 54.0 * y)
+    return a * b, (a_xy * b + a * b_x, a_xy * b + a * b_y)
+''',
+    "ravine": '''
+C, S = math.cos(math.radians(30.0)), math.sin(math.radians(30.0))  # the valley is turned by 30°
+''',
+}
+
+# the engine's keyword -> how torch spells it (betas are a pair), and keywords a variant pins
+TORCH_CLASS = {"gd": "SGD", "momentum": "SGD", "nag": "SGD", "adagrad": "Adagrad", "rmsprop": "RMSprop",
+               "adadelta": "Adadelta", "adam": "Adam", "amsgrad": "Adam", "adamw": "AdamW", "nadam": "NAdam",
+               "adamax": "Adamax", "radam": "RAdam"}
+PINNED = {"nag": {"nesterov": True}, "amsgrad": {"amsgrad": True}}
+
+
+def torch_kwargs(key: str, hps: dict) -> dict | None:
+    """torch.optim keywords for the engine's hyperparameters; None for a variant torch does not have."""
+    if key == "adam" and not hps.get("bias_correction", True):
+        return None  # the textbook "simplified Adam": torch has no switch for it
+    out = {k: v for k, v in hps.items() if k not in ("beta1", "beta2", "bias_correction")}
+    if "beta1" in hps:
+        out["betas"] = (hps["beta1"], hps["beta2"])
+    if key in ("gd",):
+        out = {k: v for k, v in out.items() if k in ("lr", "weight_decay")}
+    out.update(PINNED.get(key, {}))
+    return out
+
+
+def _py(v) -> str:
+    if isinstance(v, tuple):
+        return "(" + ", ".join(_py(x) for x in v) + ")"
+    return repr(float(v)) if isinstance(v, float) else repr(v)
+
+
+def snippet(surface, start, steps: int, entries: list, noise: float = 0.0, seed: int = 0) -> str:
+    """Runnable Python: `entries` are (label, optimizer key, hyperparameters) as on the page."""
+    value, grad = SURFACES[surface.key]
+    lines = [
+        f'"""{surface.label}: the race of the Optimizer Playground in torch.optim (float64, {steps} steps)."""',
+        "import math", "", "import torch", "",
+        "torch.set_default_dtype(torch.float64)",
+        "TAU = 2.0 * math.pi",
+    ]
+    if noise:
+        lines.insert(3, "import numpy as np  # the page draws its gradient noise with NumPy's generator")
+    helper = HELPERS.get(surface.key)
+    if helper:
+        lines.append(helper.rstrip())
+    lines += ["", "", "def f(x, y):", f"    return {value}", "", "", "def grad(x, y):",
+              "    \"\"\"The gradient, derived by hand as on the page (autograd would round differently).\"\"\"",
+              f"    return {grad}", "", "",
+              f"def race(make_optimizer, steps={int(steps)}, start=({float(start[0])!r}, {float(start[1])!r})):",
+              "    theta = torch.tensor(start)",
+              "    optimizer = make_optimizer([theta])"]
+    if noise:
+        lines += [f"    rng = np.random.default_rng({int(seed)})"]
+    lines += ["    path, loss = [theta.clone()], [f(*theta).item()]",
+              "    for _ in range(steps):",
+              "        with torch.no_grad():",
+              "            theta.grad = torch.stack(grad(*theta))"]
+    if noise:
+        lines += [f"            theta.grad += {float(noise)!r} * torch.from_numpy(rng.standard_normal(2))"]
+    lines += ["        optimizer.step()",
+              "        path.append(theta.detach().clone())",
+              "        loss.append(f(*theta).item())",
+              "    return torch.stack(path), loss", "", ""]
+    lines.append("paths = {")
+    skipped = []
+    for label, key, hps in entries:
+        kwargs = torch_kwargs(key, hps)
+        if kwargs is None:
+            skipped.append(label)
+            continue
+        args = ", ".join(f"{k}={_py(v)}" for k, v in kwargs.items())
+        lines.append(f"    {label!r}: race(lambda params: torch.optim.{TORCH_CLASS[key]}(params, {args})),")
+    lines.append("}")
+    if skipped:
+        lines.append(f"# not in torch.optim (bias correction switched off): {', '.join(skipped)}")
+    lines += ["for name, (path, loss) in paths.items():",
+              "    x, y = path[-1].tolist()",
+              "    print(f\"{name}: ends at ({x:.6g}, {y:.6g}), loss {loss[-1]:.6g}\")", ""]
+    return "\n".join(lines)
