@@ -9,7 +9,7 @@ import plots
 import surfaces
 from plots.race_data import Morph, payload
 from ui import compute, exports, widgets
-from ui.race_chart import race_chart
+from ui.race_chart import asset_urls, race_chart
 from ui.settings import (
     base_key,
     check,
@@ -24,6 +24,8 @@ from ui.settings import (
 
 ss = st.session_state
 notices = widgets.load_state()
+# start fetching plotly.js (4.7 MB) while this first run computes, not after the chart arrives
+st.html(f'<link rel="preload" href="{asset_urls()["plotly"]}" as="fetch" crossorigin="anonymous">')
 st.html("<style>h1{font-size:1.9rem!important;padding-top:0!important}"
         "[data-testid='stMainBlockContainer']{padding-top:3.2rem!important}</style>")  # room for the chart
 
@@ -95,7 +97,7 @@ def race() -> None:
     labels = entry_labels(s)
     if notices and widgets.notices_apply(s):
         for note in notices:
-            st.warning(note, icon=":material/link:")
+            st.warning(widgets.inert(note), icon=":material/link:")
 
     chart_col, tune_col = st.columns([0.78, 0.22] if s.present else [0.72, 0.28], gap="small")
     with tune_col.container(height=560, border=False, key="tuning"):

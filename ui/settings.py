@@ -70,6 +70,12 @@ class Settings:
 DEFAULTS = Settings()
 
 
+def _q(value, limit: int = 60) -> str:
+    """A value from a link, quoted and cut: a notice must not grow with whatever a link carries."""
+    text = str(value)
+    return repr(text if len(text) <= limit else text[:limit] + "…")
+
+
 def _number(text: str, kind=float) -> float | None:
     try:
         value = kind(text)
@@ -111,16 +117,16 @@ def from_query(params: Mapping[str, str]) -> tuple[Settings, list[str]]:
         if surface in surfaces.names():
             s = replace(s, surface=surface, start=surfaces.get(surface).start)
         else:
-            notices.append(f"Unknown surface {surface!r} in the link: showing {surfaces.get(s.surface).label}.")
+            notices.append(f"Unknown surface {_q(surface)} in the link: showing {surfaces.get(s.surface).label}.")
 
     chosen = get("opt")
     if chosen is not None:
         known, unknown, dropped = _entries([k.strip() for k in chosen.split(",") if k.strip()])
         if unknown:
-            notices.append(f"Unknown optimizer{'s' if len(unknown) > 1 else ''} {', '.join(map(repr, unknown))} "
+            notices.append(f"Unknown optimizer{'s' if len(unknown) > 1 else ''} {', '.join(map(_q, unknown[:5]))} "
                            f"in the link: ignored.")
         if dropped:
-            notices.append(f"At most {MAX_TWINS} of one optimizer race at once: {', '.join(map(repr, dropped))} ignored.")
+            notices.append(f"At most {MAX_TWINS} of one optimizer race at once: {', '.join(map(_q, dropped[:5]))} ignored.")
         s = replace(s, optimizers=tuple(known) if known else DEFAULTS.optimizers)
         if not known:
             notices.append("The link names no known optimizer: showing the default four.")
@@ -132,7 +138,7 @@ def from_query(params: Mapping[str, str]) -> tuple[Settings, list[str]]:
             continue
         value = _number(text)
         if value is None or not _in_range(value, lo, hi):
-            notices.append(f"Start {name}={text!r} in the link is not a usable number: using {start[i]:g}.")
+            notices.append(f"Start {name}={_q(text)} in the link is not a usable number: using {start[i]:g}.")
         else:
             start[i] = value
     s = replace(s, start=(start[0], start[1]))
@@ -143,7 +149,7 @@ def from_query(params: Mapping[str, str]) -> tuple[Settings, list[str]]:
             continue
         value = _number(text, kind)
         if value is None or not _in_range(value, lo, hi):
-            notices.append(f"{name}={text!r} in the link must be a number from {lo:g} to {hi:g}: "
+            notices.append(f"{name}={_q(text)} in the link must be a number from {lo:g} to {hi:g}: "
                            f"using {getattr(s, name):g}.")
         else:
             s = replace(s, **{name: value})
@@ -153,25 +159,25 @@ def from_query(params: Mapping[str, str]) -> tuple[Settings, list[str]]:
         if view in VIEWS:
             s = replace(s, view=view)
         else:
-            notices.append(f"Unknown view {view!r} in the link: showing {s.view}.")
+            notices.append(f"Unknown view {_q(view)} in the link: showing {s.view}.")
 
     if get("same_lr") is not None:
         flag = parse_flag(get("same_lr"))
         if flag is None:
-            notices.append(f"same_lr={get('same_lr')!r} in the link is not on/off: ignored.")
+            notices.append(f"same_lr={_q(get('same_lr'))} in the link is not on/off: ignored.")
         else:
             s = replace(s, same_lr=flag)
     if get("present") is not None:
         flag = parse_flag(get("present"))
         if flag is None:
-            notices.append(f"present={get('present')!r} in the link is not on/off: ignored.")
+            notices.append(f"present={_q(get('present'))} in the link is not on/off: ignored.")
         else:
             s = replace(s, present=flag)
     if get("lr") is not None:
         value = parse_hp(optimizers.get("adam").hyperparameter("lr"), get("lr"))
         if value is None:
             lo, hi = optimizers.get("adam").hyperparameter("lr").slider_range
-            notices.append(f"lr={get('lr')!r} in the link is not a learning rate from {lo:g} to {hi:g}: ignored.")
+            notices.append(f"lr={_q(get('lr'))} in the link is not a learning rate from {lo:g} to {hi:g}: ignored.")
         else:
             s = replace(s, shared_lr=value)
 
@@ -182,7 +188,7 @@ def from_query(params: Mapping[str, str]) -> tuple[Settings, list[str]]:
     for name, text in params.items():
         if "." not in name:
             if name not in _TOP_LEVEL:
-                notices.append(f"Unknown setting {name!r} in the link: ignored.")
+                notices.append(f"Unknown setting {_q(name)} in the link: ignored.")
             continue
         key, hp_name = name.split(".", 1)
         try:
@@ -190,16 +196,16 @@ def from_query(params: Mapping[str, str]) -> tuple[Settings, list[str]]:
                 raise ValueError(key)
             hp = optimizers.get(base_key(key)).hyperparameter(hp_name)
         except ValueError:
-            notices.append(f"Unknown setting {name!r} in the link: ignored.")
+            notices.append(f"Unknown setting {_q(name)} in the link: ignored.")
             continue
         if not hp.ui:
-            notices.append(f"{name}={text!r} in the link cannot be set here: {key} keeps {hp.default!r}.")
+            notices.append(f"{name}={_q(text)} in the link cannot be set here: {key} keeps {_q(hp.default)}.")
             continue
         value = parse_hp(hp, text)
         if value is None:
             lo, hi = hp.slider_range
             what = "on/off" if hp.is_flag else f"a number from {lo:g} to {hi:g}"
-            notices.append(f"{name}={text!r} in the link must be {what}: using torch's default {hp.default!r}.")
+            notices.append(f"{name}={_q(text)} in the link must be {what}: using torch's default {_q(hp.default)}.")
             continue
         hps.setdefault(key, {})[hp_name] = value
     s = replace(s, hps=hps)
@@ -208,7 +214,7 @@ def from_query(params: Mapping[str, str]) -> tuple[Settings, list[str]]:
         if morph in morph_choices(s):
             s = replace(s, morph=morph)
         else:
-            notices.append(f"morph={morph!r} in the link is not a hyperparameter of an optimizer in the race: "
+            notices.append(f"morph={_q(morph)} in the link is not a hyperparameter of an optimizer in the race: "
                            f"using {morph_label(s, morph_target(s))}.")
     problem = check(s)
     if problem:

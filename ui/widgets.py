@@ -131,6 +131,11 @@ def save(s: Settings) -> str | None:
     return None
 
 
+def inert(text: str) -> str:
+    """Text shown as typed: Markdown and HTML in a value from a link must not format, link or load anything."""
+    return "".join("\\" + c if c in "\\`*_{}[]()<>#+-.!|~$:" else c for c in text)
+
+
 def notices_apply(s: Settings) -> bool:
     """Link notices stay until the user changes something."""
     return st.session_state.get(LOADED) == to_query(s)

@@ -4,7 +4,7 @@ holds at 1440×900, 1024×768 and 390×844."""
 
 from __future__ import annotations
 
-from urllib.parse import parse_qsl, urlparse
+from urllib.parse import parse_qsl, quote, urlparse
 
 import pytest
 from browser_helpers import draws, open_app, shot, wait_idle, wait_race, wait_redrawn
@@ -344,3 +344,15 @@ def test_switching_cards_keeps_every_value(page, app_url):
         wait_idle(page)
     assert slider(page, "adam.lr").get_attribute("aria-valuetext") == "0.068"
     assert query(page)["adam.lr"] == "0.068" and "gd.lr" not in query(page)
+
+
+def test_markdown_in_a_link_is_shown_as_typed(page, app_url):
+    """A mangled or hostile link: its value is quoted as text, cut short, and formats, links or loads nothing."""
+    value = "**Warning: this app is broken** [here to fix](https://example.com/p) ![i](https://example.com/x.png)" + "x" * 5000
+    requests = []
+    page.on("request", lambda r: requests.append(r.url) if "example.com" in r.url else None)
+    open_app(page, app_url, "?surface=" + quote(value))
+    alert = page.locator('[data-testid="stAlert"]').first
+    assert "**Warning: this app is broken** [here to fix](https://example.com/p)" in alert.inner_text()
+    assert alert.locator("a, img, strong").count() == 0 and requests == []
+    assert alert.bounding_box()["height"] < 200, "a 5000-character value does not push the chart down"
