@@ -156,8 +156,10 @@ def _tuning(s, labels) -> None:
         return
     if ss.get("tune") not in s.optimizers:  # Adam first: the optimizer this app is about
         ss.tune = "adam" if "adam" in s.optimizers else s.optimizers[0]
-    st.segmented_control("Tune", list(s.optimizers), key="tune", required=True, format_func=lambda e: labels[e],
-                         help="One optimizer's settings at a time, so they stay beside the chart.")
+    pick = st.segmented_control if len(s.optimizers) <= 4 else st.selectbox  # buttons while they fit on two rows
+    pick("Tune", list(s.optimizers), key="tune", format_func=lambda e: labels[e],
+         help="One optimizer's settings at a time, so they stay beside the chart.",
+         **({"required": True} if pick is st.segmented_control else {}))
     for entry in [ss.tune]:
         opt = optimizers.get(base_key(entry))
         color, _ = plots.style.entry_style(base_key(entry), twin_number(entry))

@@ -131,7 +131,7 @@ function geometry(p, width, fullscreen) {
   const boxes = [];  // [x0, x1, y0, y1] in pixels from the plot area's top-left
   let lossBox, plotH;
   if (p.view === "overlay" && plotW >= 500) {  // map and loss side by side
-    const gap = 64;
+    const gap = 64 * Math.max(1, (p.fontSize || 13) / 13);  // room for the loss axis's ticks and title
     const side = Math.min(room, plotW * 0.62);
     boxes.push([0, side, 0, side]);
     lossBox = [side + gap, plotW, 0, side];
@@ -148,7 +148,7 @@ function geometry(p, width, fullscreen) {
     for (let c = 1; c <= Math.min(maps, 6); c++) {
       const w = (plotW - gapX * (c - 1)) / c, h = (room - 210) / Math.ceil(maps / c) - gapY;
       const s = Math.max(Math.min(w, h), Math.min(w, 150));  // below 150 px a panel is unreadable: scroll instead
-      if (s > side + 0.5) { cols = c; side = s; }
+      if (s >= side - 0.5) { cols = c; side = Math.max(s, side); }  // a tie: more columns use the width
     }
     const rows = Math.ceil(maps / cols);
     for (let i = 0; i < maps; i++) {
@@ -179,7 +179,7 @@ function figure(p, geo, S) {
   const [[bx0, bx1], [by0, by1]] = p.bounds;
   const image = G.blobs.get(p.image);
   const nMaps = geo.maps.length;
-  S.pathTrace = {}; S.lossTrace = {}; S.heads = []; S.panelOf = {};
+  S.pathTrace = {}; S.travelTrace = {}; S.lossTrace = {}; S.heads = []; S.panelOf = {};
   for (let m = 0; m < nMaps; m++) {
     const [xa, ya] = axisName(m);
     const d = geo.maps[m];
@@ -218,9 +218,13 @@ function figure(p, geo, S) {
     const d = G.blobs.get(r.blob);
     const [xa, ya] = axisName(p.view === "overlay" ? 0 : i);
     S.panelOf[r.id] = p.view === "overlay" ? 0 : i;
+    // the whole path faint (where the race is going), the part travelled so far solid on top of it
     S.pathTrace[r.id] = data.length;
     data.push({ type: "scatter", mode: "lines", x: d.x, y: d.y, xaxis: xa, yaxis: ya, name: r.name, legendgroup: r.id,
-                opacity: 0.8, hoverinfo: "skip", line: { color: r.color, dash: r.dash, width: p.lineWidth || 2 } });
+                opacity: 0.3, hoverinfo: "skip", line: { color: r.color, dash: r.dash, width: (p.lineWidth || 2) * 0.75 } });
+    S.travelTrace[r.id] = data.length;
+    data.push({ type: "scatter", mode: "lines", x: d.x, y: d.y, xaxis: xa, yaxis: ya, name: r.name, legendgroup: r.id,
+                opacity: 0.85, hoverinfo: "skip", line: { color: r.color, dash: r.dash, width: p.lineWidth || 2 } });
   });
   p.runs.forEach((r) => {
     const d = G.blobs.get(r.blob);
@@ -287,6 +291,10 @@ function headUpdate(S) {
       for (let j = k - TRAIL; j <= k; j++) { const q = Math.max(j, 0); x.push(d.x[q]); y.push(d.y[q]); }
     }
     xs.push(x); ys.push(y); traces.push(h.trace);
+  }
+  for (const r of p.runs) {  // the solid part: start to the current step (subarrays: no copies)
+    const d = runData(S, r), k = indexAt(d, step);
+    xs.push(d.x.subarray(0, k + 1)); ys.push(d.y.subarray(0, k + 1)); traces.push(S.travelTrace[r.id]);
   }
   const lx = [], lyv = [];
   p.runs.forEach((r) => { const d = runData(S, r); const k = indexAt(d, step); lx.push(d.steps ? d.steps[k] : k); lyv.push(d.loss[k]); });
@@ -416,18 +424,13 @@ function fmt(v) {
   return a >= 1e-3 && a < 1e4 ? String(Number(v.toPrecision(3))) : v.toExponential(1).replace("e-", "e−");
 }
 
-function morphValue(m, pos) {
-  const i = Math.floor(pos), t = pos - i, a = m.stops[i], b = m.stops[Math.min(i + 1, m.stops.length - 1)];
-  if (m.scale === "log" && a > 0 && b > 0) return Math.exp(Math.log(a) + (Math.log(b) - Math.log(a)) * t);
-  return a + (b - a) * t;
-}
-
 function morphTo(S, pos) {
   const m = S.payload.morph, p = S.payload;
   if (!m || !S.drawn) return;
   const i = Math.max(0, Math.min(Math.floor(pos), m.blobs.length - 1)), j = Math.min(i + 1, m.blobs.length - 1);
   const a = G.blobs.get(m.blobs[i]), b = G.blobs.get(m.blobs[j]), t = pos - i;
-  S.ui.morphValue.textContent = `${m.symbol} = ${fmt(morphValue(m, pos))}${Math.abs(pos - m.at) < 1e-9 ? " (now)" : ""}`;
+  const keep = Math.round(pos);  // a release keeps the nearest stop: say that one, not a value between stops
+  S.ui.morphValue.textContent = `${m.symbol} = ${fmt(m.stops[keep])}${keep === m.at ? " (now)" : ""}`;
   const run = p.runs.find((r) => r.id === m.run);
   if (!run || !a || !b) return;
   const d = { x: lerp(a.x, b.x, t), y: lerp(a.y, b.y, t), loss: lerp(a.loss, b.loss, t), steps: a.steps };
@@ -493,8 +496,8 @@ function applyHidden(S) {
   const p = S.payload, idx = [], vis = [];
   p.runs.forEach((r) => {
     const v = S.hidden.has(r.id) ? "legendonly" : true;
-    idx.push(S.pathTrace[r.id], S.lossTrace[r.id]);
-    vis.push(v, v);
+    idx.push(S.pathTrace[r.id], S.travelTrace[r.id], S.lossTrace[r.id]);
+    vis.push(v, v, v);
   });
   window.Plotly.restyle(S.gd, { visible: vis }, idx).catch(() => {});
 }
@@ -508,8 +511,8 @@ async function redraw(S) {
   const geo = geometry(p, fullscreen ? window.innerWidth - 24 : S.width, fullscreen);
   S.nMaps = geo.maps.length;
   const fig = figure(p, geo, S);
-  const config = { displaylogo: false, responsive: false, scrollZoom: false,
-                   modeBarButtonsToRemove: ["select2d", "lasso2d", "autoScale2d"] };
+  // no modebar: it covered the panel titles and took the clicks meant for the chart; drag zooms, a double click resets
+  const config = { displaylogo: false, responsive: false, scrollZoom: false, displayModeBar: false, doubleClick: "reset" };
   S.drawn = false;
   if (S.gd && S.gd.isConnected) {
     await Plotly.react(S.gd, fig.data, fig.layout, config);
