@@ -38,7 +38,17 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "browser"))
-from browser_helpers import ARTIFACTS, CHART_DATA, CHROMIUM, CHROMIUM_ARGS, VIEWPORT, free_port, stop_server, wait_healthy  # noqa: E402
+from browser_helpers import (  # noqa: E402
+    ARTIFACTS,
+    CHART_DATA,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    VIEWPORT,
+    free_port,
+    start_server,
+    stop_server,
+    wait_healthy,
+)
 
 BEFORE_REV = "53c8285"
 BEFORE_DIR = Path("/tmp/bench_before")
@@ -137,7 +147,7 @@ class App:
     def start(self, tag: str) -> None:
         port = free_port()
         log = ARTIFACTS / f"bench-{self.name}-{tag}.log"
-        self.proc = start_server(self.root, port, log)
+        self.proc = start_server(port, log, cwd=self.root)
         self.url = f"http://127.0.0.1:{port}"
         wait_healthy(self.proc, port, log)
 
@@ -145,17 +155,6 @@ class App:
         if self.proc is not None:
             stop_server(self.proc)
             self.proc = None
-
-
-def start_server(cwd: Path, port: int, log_path: Path) -> subprocess.Popen:
-    """`streamlit run app.py` in `cwd`, in its own process group (stop_server ends the group)."""
-    log_path.parent.mkdir(parents=True, exist_ok=True)
-    log = open(log_path, "w")  # noqa: SIM115 - closed with the process
-    return subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port),
-         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-        cwd=cwd, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-    )
 
 
 def ensure_worktree() -> None:

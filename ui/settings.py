@@ -161,18 +161,13 @@ def from_query(params: Mapping[str, str]) -> tuple[Settings, list[str]]:
         else:
             notices.append(f"Unknown view {_q(view)} in the link: showing {s.view}.")
 
-    if get("same_lr") is not None:
-        flag = parse_flag(get("same_lr"))
-        if flag is None:
-            notices.append(f"same_lr={_q(get('same_lr'))} in the link is not on/off: ignored.")
-        else:
-            s = replace(s, same_lr=flag)
-    if get("present") is not None:
-        flag = parse_flag(get("present"))
-        if flag is None:
-            notices.append(f"present={_q(get('present'))} in the link is not on/off: ignored.")
-        else:
-            s = replace(s, present=flag)
+    for name in ("same_lr", "present"):
+        if get(name) is not None:
+            flag = parse_flag(get(name))
+            if flag is None:
+                notices.append(f"{name}={_q(get(name))} in the link is not on/off: ignored.")
+            else:
+                s = replace(s, **{name: flag})
     if get("lr") is not None:
         value = parse_hp(optimizers.get("adam").hyperparameter("lr"), get("lr"))
         if value is None:

@@ -27,14 +27,14 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(port: int, log_path: Path) -> subprocess.Popen:
-    """`streamlit run app.py` on `port`, in its own process group (so teardown ends it and its children)."""
+def start_server(port: int, log_path: Path, cwd: Path = ROOT) -> subprocess.Popen:
+    """`streamlit run app.py` (of the app in `cwd`) on `port`, in its own process group (so teardown ends it)."""
     log_path.parent.mkdir(parents=True, exist_ok=True)
     log = open(log_path, "w")  # noqa: SIM115 - closed with the process
     return subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port),
          "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        cwd=cwd, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
     )
 
 
