@@ -7,7 +7,7 @@
 Two apps run side by side in one run, each on its own port: "before" is the app at commit 53c8285 (the race
 drawn by st.plotly_chart, remounted on every rerun), checked out into a throwaway worktree (/tmp/bench_before,
 created when missing and left for the next run); "after" is this working tree (the race as a Custom Component
-v2, ui/race_chart.js, redrawn with Plotly.react on the same DOM node). Headless Chromium drives both; the
+v2, ui/static/race_chart.js, redrawn with Plotly.react on the same DOM node). Headless Chromium drives both; the
 changes alternate between the two apps (before, after, after, before, …) so that load hits both alike.
 
 * cold start: `streamlit run` process start -> the race chart drawn, in a fresh browser context (empty cache);
