@@ -350,9 +350,9 @@ def test_markdown_in_a_link_is_shown_as_typed(page, app_url):
     """A mangled or hostile link: its value is quoted as text, cut short, and formats, links or loads nothing."""
     value = "**Warning: this app is broken** [here to fix](https://example.com/p) ![i](https://example.com/x.png)" + "x" * 5000
     requests = []
-    page.on("request", lambda r: requests.append(r.url) if "example.com" in r.url else None)
+    page.on("request", lambda r: requests.append(r.url) if urlparse(r.url).hostname == "example.com" else None)
     open_app(page, app_url, "?surface=" + quote(value))
     alert = page.locator('[data-testid="stAlert"]').first
-    assert "**Warning: this app is broken** [here to fix](https://example.com/p)" in alert.inner_text()
+    assert "**Warning: this app is broken** [here to fix](https://exampl…" in alert.inner_text()  # cut at 60
     assert alert.locator("a, img, strong").count() == 0 and requests == []
     assert alert.bounding_box()["height"] < 200, "a 5000-character value does not push the chart down"
