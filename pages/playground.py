@@ -100,46 +100,53 @@ def race() -> None:
             st.warning(widgets.inert(note), icon=":material/link:")
 
     chart_col, tune_col = st.columns([0.78, 0.22] if s.present else [0.72, 0.28], gap="small")
-    with tune_col.container(height=560, border=False, key="tuning"):
+    tuning = tune_col.container(height=560, border=False, key="tuning")
+    with chart_col:  # drawn before the cards: the chart's data reaches the browser first
+        rows = _chart(s, surface, labels, url)
+    with tuning:
         _tuning(s, labels)
-    problem = check(s)
-    with chart_col:
-        if not s.optimizers:
-            st.info("Pick at least one optimizer above to start the race.")
-            return
-        if problem:
-            st.error(f"{problem} Change that setting (or press its Reset) to run.")
-            return
-        entries = [(labels[e], base_key(e), s.hyperparameters(e)) for e in s.optimizers]
-        runs, _ = compute.race_runs(s.surface, entries, s.start, s.steps, s.noise, s.seed, record="path")
-        styles = [plots.style.entry_style(base_key(e), twin_number(e)) for e in s.optimizers]
-        runs = [plots.Run(r.label, color, r.path, r.loss, r.diverged_at, dash)
-                for r, (color, dash) in zip(runs, styles, strict=True)]
-        rows = [{"optimizer": run.label, "α": hps["lr"], **compute.summary(surface, run.path, run.loss, run.diverged_at)}
-                for run, (_, _, hps) in zip(runs, entries, strict=True)]
-        for run, row, (_, _, hps) in zip(runs, rows, entries, strict=True):
-            if row["status"].startswith("diverged"):  # also a loss that overflowed while the position stayed finite
-                st.badge(f"{run.label} {row['status']}: lower α (now {hps['lr']:g})", icon=":material/error:", color="red")
-        if s.view == "3d":
-            grid = compute.contour_grid(s.surface, tuple(map(tuple, plots.style.view_bounds(surface, [s.start]))))
-            st.plotly_chart(plots.surface3d_figure(surface, runs, grid), key="chart3d", config={"displaylogo": False})
-        else:
-            target = morph_target(s)
-            morph = _morph(s, *target) if target else None
-            bounds = plots.style.view_bounds(surface, [s.start])
-            image = compute.race_image(s.surface, s.start, s.view)
-            data, blobs = payload(surface, runs, list(s.optimizers), start=s.start, bounds=bounds, view=s.view,
-                                  image=image, morph=morph, url=url, present=s.present)
-            race_chart(data, blobs, key="race", on_start=_clicked, on_morph=_morphed)
-            st.caption("▶ Play, step with −1/+1 or the keys (Space, ←/→, Shift for 10, +/− speed, Home/End, ? for "
-                       "help). Click a map to start there. "
-                       + ("Darker = higher loss (levels on a log scale)." if surface.log_contour else "Darker = higher loss."))
-            if st.toggle("Download the race: GIF, video, PNG, offline HTML, CSV, JSON, torch code", key="downloads"):
-                with st.container(border=True):  # only while open: its widgets cost every rerun
-                    exports.panel(s, surface, runs, bounds, image)
-                    exports.torch_panel(s, surface)
-    if not s.present:
+    if rows is not None and not s.present:
         _results(surface, rows)
+
+
+def _chart(s, surface, labels, url):
+    """The race (or what stops it), its badges, caption and downloads; returns the results table's rows."""
+    problem = check(s)
+    if not s.optimizers:
+        st.info("Pick at least one optimizer above to start the race.")
+        return None
+    if problem:
+        st.error(f"{problem} Change that setting (or press its Reset) to run.")
+        return None
+    entries = [(labels[e], base_key(e), s.hyperparameters(e)) for e in s.optimizers]
+    runs, _ = compute.race_runs(s.surface, entries, s.start, s.steps, s.noise, s.seed, record="path")
+    styles = [plots.style.entry_style(base_key(e), twin_number(e)) for e in s.optimizers]
+    runs = [plots.Run(r.label, color, r.path, r.loss, r.diverged_at, dash)
+            for r, (color, dash) in zip(runs, styles, strict=True)]
+    rows = [{"optimizer": run.label, "α": hps["lr"], **compute.summary(surface, run.path, run.loss, run.diverged_at)}
+            for run, (_, _, hps) in zip(runs, entries, strict=True)]
+    for run, row, (_, _, hps) in zip(runs, rows, entries, strict=True):
+        if row["status"].startswith("diverged"):  # also a loss that overflowed while the position stayed finite
+            st.badge(f"{run.label} {row['status']}: lower α (now {hps['lr']:g})", icon=":material/error:", color="red")
+    if s.view == "3d":
+        grid = compute.contour_grid(s.surface, tuple(map(tuple, plots.style.view_bounds(surface, [s.start]))))
+        st.plotly_chart(plots.surface3d_figure(surface, runs, grid), key="chart3d", config={"displaylogo": False})
+    else:
+        target = morph_target(s)
+        morph = _morph(s, *target) if target else None
+        bounds = plots.style.view_bounds(surface, [s.start])
+        image = compute.race_image(s.surface, s.start, s.view)
+        data, blobs = payload(surface, runs, list(s.optimizers), start=s.start, bounds=bounds, view=s.view,
+                              image=image, morph=morph, url=url, present=s.present)
+        race_chart(data, blobs, key="race", on_start=_clicked, on_morph=_morphed)
+        st.caption("▶ Play, step with −1/+1 or the keys (Space, ←/→, Shift for 10, +/− speed, Home/End, ? for "
+                   "help). Click a map to start there. "
+                   + ("Darker = higher loss (levels on a log scale)." if surface.log_contour else "Darker = higher loss."))
+        if st.toggle("Download the race: GIF, video, PNG, offline HTML, CSV, JSON, torch code", key="downloads"):
+            with st.container(border=True):  # only while open: its widgets cost every rerun
+                exports.panel(s, surface, runs, bounds, image)
+                exports.torch_panel(s, surface)
+    return rows
 
 
 def _tuning(s, labels) -> None:

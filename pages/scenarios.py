@@ -1,5 +1,6 @@
 """Scenarios: one-click presets that each show one thing optimizers do, with what to watch."""
 
+from dataclasses import replace
 from types import SimpleNamespace
 
 import pandas as pd
@@ -11,7 +12,7 @@ import plots
 import surfaces
 from teaching import figures, links
 from teaching.scenarios import SCENARIOS
-from ui import compute
+from ui import compute, exports
 
 st.title("Scenarios")
 st.markdown("Each scenario is a Playground setting that shows one thing optimizers do. Read what to watch, look at "
@@ -49,7 +50,13 @@ for index, sc in enumerate(SCENARIOS):
             st.markdown(sc.watch)
             for claim in sc.claims:
                 st.markdown((":green[**✓**] " if claim.holds(outs) else ":red[**✗**] ") + claim.text)
-            st.link_button("Open in the Playground ↗", url=links.playground_url(s), type="primary")
+            go_1, go_2 = st.columns(2)
+            go_1.link_button("Open in the Playground ↗", url=links.playground_url(s), type="primary")
+            go_2.link_button("Present ↗", url=links.playground_url(replace(s, present=True)),
+                             help="The Playground in projector mode: large type, the chart filling the screen.")
+            if st.toggle("Downloads: GIF, video, PNG, HTML, CSV, JSON", key=f"scenarios.{sc.key}.downloads"):
+                exports.panel(s, surface, runs, plots.style.view_bounds(surface, [s.start]),
+                              compute.race_image(s.surface, s.start), key=f"scenarios.{sc.key}.")
         with picture:
             st.plotly_chart(go.Figure(preview(index), _validate=False), key=f"scenarios.{sc.key}.preview",
                             config={"displaylogo": False, "staticPlot": False})

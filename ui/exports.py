@@ -23,12 +23,12 @@ def file_stem(s: Settings) -> str:
     return f"race_{s.surface}_{entries}_{s.steps}steps"
 
 
-def panel(s: Settings, surface, runs: list, bounds, image: str) -> None:
-    """Size and frames for the animations, then one button per file."""
+def panel(s: Settings, surface, runs: list, bounds, image: str, key: str = "") -> None:
+    """Size and frames for the animations, then one button per file. `key` prefixes the widgets' keys."""
     stem = file_stem(s)
     c1, c2 = st.columns(2)
-    size = SIZES[c1.selectbox("Picture size", list(SIZES), key="export_size")]
-    n_frames = c2.select_slider("Frames in the animation", [30, 60, 100, 150], value=60, key="export_frames",
+    size = SIZES[c1.selectbox("Picture size", list(SIZES), key=f"{key}export_size")]
+    n_frames = c2.select_slider("Frames in the animation", [30, 60, 100, 150], value=60, key=f"{key}export_frames",
                                 help="Evenly spread over the race; the last frame is the final step. GIF at 12 frames "
                                      "per second, MP4 at 25.")
 
@@ -47,31 +47,31 @@ def panel(s: Settings, surface, runs: list, bounds, image: str) -> None:
 
     b = st.columns(3)
     b[0].download_button("GIF", made(lambda d: export.gif(d, n_frames, 12)), f"{stem}.gif", "image/gif",
-                         key="dl_gif", icon=":material/gif_box:", width="stretch", on_click="ignore",
+                         key=f"{key}dl_gif", icon=":material/gif_box:", width="stretch", on_click="ignore",
                          help="An animated GIF that loops: for slides and handouts.")
     reason = export.mp4_available()
     if reason is None:
         b[1].download_button("MP4", made(lambda d: export.mp4(d, max(n_frames, 100), 25)), f"{stem}.mp4", "video/mp4",
-                             key="dl_mp4", icon=":material/movie:", width="stretch", on_click="ignore",
+                             key=f"{key}dl_mp4", icon=":material/movie:", width="stretch", on_click="ignore",
                              help="An H.264 video at 25 frames per second.")
     else:
         b[1].caption(reason)
     b[2].download_button("PNG", made(lambda d: export.png(d, d.steps)), f"{stem}_final.png", "image/png",
-                         key="dl_png", icon=":material/image:", width="stretch", on_click="ignore",
+                         key=f"{key}dl_png", icon=":material/image:", width="stretch", on_click="ignore",
                          help="The last step as a picture at the size chosen above.")
     c = st.columns(3)
     c[0].download_button("HTML", lambda: export.html(plots.race_figure(surface, runs, start=s.start, image=image)),
-                         f"{stem}.html", "text/html", key="dl_html", icon=":material/html:", width="stretch",
+                         f"{stem}.html", "text/html", key=f"{key}dl_html", icon=":material/html:", width="stretch",
                          on_click="ignore", help="A page that plays offline (plotly.js inside): for a slide deck or "
                                                  "a learning platform. Press Play in it.")
-    c[1].download_button("CSV", lambda: export.table_csv(_full(s)), f"{stem}.csv", "text/csv", key="dl_csv",
+    c[1].download_button("CSV", lambda: export.table_csv(_full(s)), f"{stem}.csv", "text/csv", key=f"{key}dl_csv",
                          icon=":material/table:", width="stretch", on_click="ignore",
                          help="One row per optimizer and step: position, loss, gradient and the optimizer's state "
                               "(torch's names).")
     c[2].download_button("JSON", lambda: export.race_json({"query": to_query(s), "surface": s.surface,
                                                            "start": list(s.start), "steps": s.steps, "noise": s.noise,
                                                            "seed": s.seed}, _full(s)),
-                         f"{stem}.json", "application/json", key="dl_json", icon=":material/data_object:",
+                         f"{stem}.json", "application/json", key=f"{key}dl_json", icon=":material/data_object:",
                          width="stretch", on_click="ignore", help="The settings and every recorded array.")
 
 

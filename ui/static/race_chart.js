@@ -504,7 +504,7 @@ function applyHidden(S) {
 
 // ---------------------------------------------------------------- draw
 async function redraw(S) {
-  const p = S.payload, u = S.ui;
+  const p = S.payload, u = S.ui, t0 = performance.now();
   const Plotly = await loadPlotly(p.plotly);
   const fullscreen = document.fullscreenElement === u.root;
   S.width = u.root.clientWidth || 600;
@@ -527,6 +527,7 @@ async function redraw(S) {
   if (S.hidden && S.hidden.size) applyHidden(S);
   S.draws = (S.draws || 0) + 1;
   u.root.dataset.draws = String(S.draws);
+  u.root.dataset.drawMs = String(Math.round(performance.now() - t0));  // data in -> figure redrawn (for bench_ui)
   u.root.dataset.rev = p.rev;
   showStep(S);
 }
@@ -554,6 +555,7 @@ function loadCss(url) {
 
 export default function raceChart(component) {
   const { data: p, parentElement, setTriggerValue } = component;
+  window.__optRaceCalledAt = performance.now();  // when this data reached the chart (bench_ui splits the latency)
   if (p && p.css) loadCss(p.css);
   if (p && p.url) syncUrl(p.url);
   let S = G.charts.get(parentElement);
