@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from pathlib import Path
 from urllib.parse import parse_qsl, urlparse
 
@@ -435,9 +436,10 @@ def test_scenarios_page_previews_and_links():
     at = open_page("pages/scenarios.py")
     figs = charts(at)
     urls = link_urls(at)
-    assert len(urls) == len(SCENARIOS)
-    for sc, url in zip(SCENARIOS, urls, strict=True):
+    assert len(urls) == 2 * len(SCENARIOS), "each scenario: open in the Playground, and present it"
+    for sc, url, present in zip(SCENARIOS, urls[::2], urls[1::2], strict=True):
         assert url == links.playground_url(sc.settings)
+        assert present == links.playground_url(replace(sc.settings, present=True)) and present.endswith("present=1")
         spec = figs[f"scenarios.{sc.key}.preview"]
         assert not spec.get("frames"), "a still preview"
         assert spec["layout"]["height"] <= 420
@@ -468,3 +470,12 @@ def test_adam_fails_page_shows_adam_at_plus_one_and_amsgrad_at_minus_one():
     finals = [float(m.value) for m in at.metric if m.label.endswith("final x")]
     assert finals[-2] > 0.99 and finals[-1] < -0.95
     assert any(re.search(r"0\.0099", lx.value) for lx in at.latex), "β₂ = 1/(1 + C²) shown for C = 10"
+
+
+def test_a_scenario_offers_its_downloads():
+    at = open_page("pages/scenarios.py")
+    key = SCENARIOS[0].key
+    at.toggle(key=f"scenarios.{key}.downloads").set_value(True).run()
+    assert not at.exception
+    keys = {b.key for b in at.get("download_button")}
+    assert {f"scenarios.{key}.dl_gif", f"scenarios.{key}.dl_html", f"scenarios.{key}.dl_csv"} <= keys, keys
