@@ -81,7 +81,7 @@ def _morph(s, entry, name):
     except ValueError:  # a stop the engine refuses with the other settings (torch's own cross-checks)
         return None
     return Morph(run=entry, hp=name, symbol=hp.symbol, label=morph_label(s, (entry, name)),
-                 scale="log" if hp.scale == "log" else "linear", stops=tuple(stops), at=stops.index(value),
+                 stops=tuple(stops), at=stops.index(value),
                  blobs=blobs)
 
 

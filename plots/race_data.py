@@ -59,7 +59,6 @@ class Morph:
     hp: str
     symbol: str
     label: str
-    scale: str  # "log" interpolates the shown value geometrically
     stops: tuple[float, ...]
     at: int  # the stop the run has now
     blobs: tuple  # per stop, its decimated path and loss gap (see morph_blobs)
@@ -107,7 +106,7 @@ def payload(surface, runs: list[Run], ids: list[str], *, start, bounds, image: s
         ids_m = [b.id for b in morph.blobs]
         color = next((r["color"] for r in out_runs if r["id"] == morph.run), "#222")
         data["morph"] = {"run": morph.run, "hp": morph.hp, "symbol": morph.symbol, "label": morph.label,
-                         "scale": morph.scale, "stops": [float(v) for v in morph.stops], "at": int(morph.at),
+                         "stops": [float(v) for v in morph.stops], "at": int(morph.at),
                          "blobs": ids_m, "color": color}
     data["rev"] = hashlib.blake2b(repr((data, [b.id for b in blobs])).encode(), digest_size=8).hexdigest()
     data["url"] = url  # a query for the browser to put in its address bar (see ui.widgets.save): not part of the chart
