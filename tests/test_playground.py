@@ -574,7 +574,11 @@ def test_downloads_are_offered_with_names_that_say_what_they_hold():
     at.toggle(key="downloads").set_value(True)
     run(at)
     names = {b.key for b in at.get("download_button")} if at.get("download_button") else set()
-    assert {"dl_gif", "dl_png", "dl_html", "dl_csv", "dl_json"} <= names, names
+    assert {"dl_png", "dl_html", "dl_csv", "dl_json", "dl_py"} <= names, names
+    at.button(key="dl_gif.make").click()  # an animation is drawn on demand, with a progress bar, then offered
+    run(at)
+    gif = [b for b in at.get("download_button") if b.key == "dl_gif"]
+    assert gif and "kB" in gif[0].proto.label
     from ui.exports import file_stem
     from ui.settings import from_query
 

@@ -478,4 +478,5 @@ def test_a_scenario_offers_its_downloads():
     at.toggle(key=f"scenarios.{key}.downloads").set_value(True).run()
     assert not at.exception
     keys = {b.key for b in at.get("download_button")}
-    assert {f"scenarios.{key}.dl_gif", f"scenarios.{key}.dl_html", f"scenarios.{key}.dl_csv"} <= keys, keys
+    assert {f"scenarios.{key}.dl_png", f"scenarios.{key}.dl_html", f"scenarios.{key}.dl_csv"} <= keys, keys
+    assert any(b.key == f"scenarios.{key}.dl_gif.make" for b in at.button)

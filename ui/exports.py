@@ -5,6 +5,8 @@ Each file is made only when its button is pressed (st.download_button with a cal
 
 from __future__ import annotations
 
+import hashlib
+
 import numpy as np
 import streamlit as st
 
@@ -46,16 +48,18 @@ def panel(s: Settings, surface, runs: list, bounds, image: str, key: str = "") -
         return make
 
     b = st.columns(3)
-    b[0].download_button("GIF", made(lambda d: export.gif(d, n_frames, 12)), f"{stem}.gif", "image/gif",
-                         key=f"{key}dl_gif", icon=":material/gif_box:", width="stretch", on_click="ignore",
-                         help="An animated GIF that loops: for slides and handouts.")
+    sig = _signature(stem, size, n_frames, runs)
+    with b[0]:
+        _animation("GIF", lambda d, progress: export.gif(d, n_frames, 12, progress), drawing, sig, f"{stem}.gif",
+                   "image/gif", f"{key}dl_gif", ":material/gif_box:", "An animated GIF that loops: for slides and handouts.")
     reason = export.mp4_available()
-    if reason is None:
-        b[1].download_button("MP4", made(lambda d: export.mp4(d, max(n_frames, 100), 25)), f"{stem}.mp4", "video/mp4",
-                             key=f"{key}dl_mp4", icon=":material/movie:", width="stretch", on_click="ignore",
-                             help="An H.264 video at 25 frames per second.")
-    else:
-        b[1].caption(reason)
+    with b[1]:
+        if reason is None:
+            _animation("MP4", lambda d, progress: export.mp4(d, max(n_frames, 100), 25, progress), drawing, sig,
+                       f"{stem}.mp4", "video/mp4", f"{key}dl_mp4", ":material/movie:",
+                       "An H.264 video at 25 frames per second.")
+        else:
+            st.caption(reason)
     b[2].download_button("PNG", made(lambda d: export.png(d, d.steps)), f"{stem}_final.png", "image/png",
                          key=f"{key}dl_png", icon=":material/image:", width="stretch", on_click="ignore",
                          help="The last step as a picture at the size chosen above.")
@@ -73,6 +77,33 @@ def panel(s: Settings, surface, runs: list, bounds, image: str, key: str = "") -
                                                            "seed": s.seed}, _full(s)),
                          f"{stem}.json", "application/json", key=f"{key}dl_json", icon=":material/data_object:",
                          width="stretch", on_click="ignore", help="The settings and every recorded array.")
+
+
+def _signature(stem: str, size, n_frames: int, runs: list) -> str:
+    """What an animation shows: made again only when this changes."""
+    h = hashlib.blake2b(repr((stem, size, n_frames, [(r.label, r.color) for r in runs])).encode(), digest_size=8)
+    for r in runs:
+        h.update(np.ascontiguousarray(r.path).tobytes())
+    return h.hexdigest()
+
+
+def _animation(label: str, make, drawing, sig: str, file_name: str, mime: str, key: str, icon: str, help: str) -> None:
+    """A button that draws the animation with a progress bar (it takes seconds), then its download button."""
+    ss = st.session_state
+    made = ss.get(key + ".made")
+    if made is None or made[0] != sig:
+        if not st.button(f"Make {label}", key=key + ".make", icon=icon, width="stretch", help=help):
+            return
+        bar = st.progress(0.0, text=f"Drawing the {label}…")
+        d = drawing()
+        try:
+            data = make(d, lambda i, n: bar.progress(i / n, text=f"{label}: frame {i} of {n}"))
+        finally:
+            d.close()
+        bar.empty()
+        made = ss[key + ".made"] = (sig, data)
+    st.download_button(f"{label} ({len(made[1]) / 1024:.0f} kB)", made[1], file_name, mime, key=key, icon=icon,
+                       width="stretch", on_click="ignore", help=help)
 
 
 def torch_panel(s: Settings, surface) -> None:
