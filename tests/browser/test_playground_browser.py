@@ -4,6 +4,7 @@ holds at 1440×900, 1024×768 and 390×844."""
 
 from __future__ import annotations
 
+import re
 from urllib.parse import parse_qsl, quote, urlparse
 
 import pytest
@@ -356,3 +357,25 @@ def test_markdown_in_a_link_is_shown_as_typed(page, app_url):
     assert "**Warning: this app is broken** [here to fix](https://exampl…" in alert.inner_text()  # cut at 60
     assert alert.locator("a, img, strong").count() == 0 and requests == []
     assert alert.bounding_box()["height"] < 200, "a 5000-character value does not push the chart down"
+
+
+def test_a_teacher_downloads_the_gif_and_the_offline_html(page, app_url):
+    open_app(page, app_url, "?present=1&steps=200")
+    page.locator(".st-key-downloads label").click()
+    page.get_by_role("button", name="Make GIF").click()
+    gif_button = page.get_by_role("button", name=re.compile(r"^GIF \(\d+ kB\)"))
+    gif_button.wait_for(timeout=60_000)  # drawn with a progress bar, then offered
+    with page.expect_download() as got:
+        gif_button.click()
+    gif = got.value
+    assert gif.suggested_filename == "race_rosenbrock_gd-momentum-rmsprop-adam_200steps.gif"
+    from PIL import Image
+
+    im = Image.open(gif.path())
+    assert im.n_frames == 60 and im.size == (960, 540)
+    with page.expect_download() as got:
+        page.get_by_role("button", name="HTML", exact=True).click()
+    html = got.value
+    assert html.suggested_filename.endswith(".html")
+    text = open(html.path(), encoding="utf-8").read()
+    assert "<script" in text and not re.search(r"<script[^>]+src=", text), "plotly.js is inside the file"
