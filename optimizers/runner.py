@@ -12,6 +12,11 @@ from .base import Optimizer
 
 RECORD_MODES = ("full", "path")
 _EARLY_EXIT_EVERY = 64  # how often to look whether every row has diverged already
+# What one call may ask for: beyond these a call would run for minutes or allocate gigabytes. Record less
+# (record="path", every=k) or split the batch.
+MAX_STEPS = 1_000_000
+MAX_RECORD_BYTES = 1 << 30  # 1 GiB of recorded arrays
+_STATE_ARRAYS = 4  # the most state arrays an optimizer records (an upper bound for the estimate)
 
 
 @dataclass
@@ -42,14 +47,58 @@ def _check_int(name: str, value, low: int) -> int:
     return int(value)
 
 
+def _short(value) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
 def _as_start(start) -> np.ndarray:
     try:
-        arr = np.array(start, dtype=np.float64)
+        raw = np.asarray(start)
+        if raw.dtype.kind == "c":  # a complex start would lose its imaginary part with only a warning
+            raise TypeError
+        arr = np.array(raw, dtype=np.float64)
     except (TypeError, ValueError):
-        raise ValueError(f"Invalid start: {start!r} (expected numbers shaped (D,) or (B, D))") from None
-    if arr.ndim == 0 or arr.shape[-1] == 0 or not np.isfinite(arr).all():
-        raise ValueError(f"Invalid start: {start!r} (expected finite numbers shaped (D,) or (B, D))")
+        raise ValueError(f"Invalid start: {_short(start)} (expected real numbers shaped (D,) or (B, D))") from None
+    if arr.ndim == 0 or arr.ndim > 2 or arr.shape[-1] == 0 or arr.size == 0 or not np.isfinite(arr).all():
+        raise ValueError(f"Invalid start: {_short(start)} (expected finite numbers shaped (D,) or (B, D), B ≥ 1)")
     return arr
+
+
+def _as_seed(seed):
+    if seed is None or (isinstance(seed, (int, np.integer)) and not isinstance(seed, bool) and seed >= 0):
+        return seed
+    raise ValueError(f"Invalid seed: {_short(seed)} (expected None or an integer ≥ 0)")
+
+
+def _check_surface(surface, start: np.ndarray) -> None:
+    """A surface has value and grad over points (..., D); probe one point so a mismatch is named here."""
+    grad_at = getattr(surface, "grad_at", None)
+    grad = (lambda p: grad_at(p, 1)) if callable(grad_at) else getattr(surface, "grad", None)
+    if not (callable(getattr(surface, "value", None)) and callable(grad)):
+        raise ValueError(f"Invalid surface: {_short(surface)} (expected an object with value(points) and grad(points))")
+    point = start.reshape(-1, start.shape[-1])[:1]
+    try:
+        with np.errstate(all="ignore"):
+            g = np.asarray(grad(point), dtype=np.float64)
+    except Exception as err:  # noqa: BLE001 - whatever a foreign surface raises, name the argument
+        raise ValueError(f"Invalid start for this surface: points of dimension {start.shape[-1]} "
+                         f"({type(err).__name__}: {err})") from None
+    if g.shape != point.shape:
+        raise ValueError(f"Invalid start for this surface: points of dimension {start.shape[-1]}, "
+                         f"but its gradient has shape {g.shape[1:] if g.ndim else ()}")
+
+
+def _check_cost(n: int, dim: int, steps: int, every: int, record: str) -> None:
+    if steps > MAX_STEPS:
+        raise ValueError(f"Invalid steps: {steps} (at most {MAX_STEPS:,} in one call)")
+    rows = steps // every + 2
+    per_row = (dim + 1) * 8 if record == "path" else (dim * (2 + _STATE_ARRAYS) + 1) * 8
+    need = rows * n * per_row
+    if need > MAX_RECORD_BYTES:
+        raise ValueError(f"This call would record about {need / 2**30:.1f} GiB ({n:,} runs × {rows:,} steps); "
+                         f"the limit is {MAX_RECORD_BYTES / 2**30:.0f} GiB. Record less: record=\"path\" keeps path "
+                         f"and loss only, every=k keeps every k-th step; or split the batch.")
 
 
 def _as_noise(noise):
@@ -78,12 +127,15 @@ def simulate(opt: Optimizer, surface, start, steps: int, noise=0.0, seed=None, *
         raise ValueError(f"Invalid record: {record!r} (expected one of {', '.join(RECORD_MODES)})")
     start = _as_start(start)
     noise = _as_noise(noise)
+    seed = _as_seed(seed)
+    _check_surface(surface, start)
     shapes = [start.shape[:-1]] + [np.shape(v) for v in (*values.values(), noise) if np.ndim(v)]
     try:
         batch = np.broadcast_shapes(*shapes)
     except ValueError:
         raise ValueError(f"Hyperparameter and start shapes do not broadcast to one batch: {shapes}") from None
     n, dim = math.prod(batch), start.shape[-1]
+    _check_cost(n, dim, steps, every, record)
     theta0 = np.broadcast_to(start, batch + (dim,)).reshape(n, dim).copy()
 
     def rows(v, kind=float):  # a per-row column (n, 1) for arrays, the plain value for scalars

@@ -280,3 +280,42 @@ def test_a_foreign_surface_may_return_lists():
 
     traj = optimizers.simulate("adam", Listy(), (1.0, -1.0), 10, lr=0.1)
     assert traj.path.dtype == np.float64 and np.all(np.abs(traj.path[-1]) < 1.0)
+
+
+# ---- bad input at the boundary: a ValueError that names the argument, never another exception ------------
+
+BAD_CALLS = [
+    ({"start": [1.0]}, "start"),
+    ({"start": np.zeros((0, 2))}, "start"),
+    ({"start": [1 + 2j, 0.0]}, "start"),
+    ({"start": [0.0, 0.0, 0.0]}, "start"),
+    ({"start": np.zeros((2, 2, 2))}, "start"),
+    ({"start": "ab"}, "start"),
+    ({"start": None}, "start"),
+    ({"seed": "abc", "noise": 1.0}, "seed"),
+    ({"seed": 1.5}, "seed"),
+    ({"seed": -1}, "seed"),
+    ({"seed": True}, "seed"),
+    ({"surface": None}, "surface"),
+    ({"surface": "rosenbrock"}, "surface"),
+    ({"surface": object()}, "surface"),
+    ({"steps": 10**7}, "steps"),
+    ({"start": np.zeros((10**6, 2)), "steps": 1000}, "record less"),
+]
+
+
+@pytest.mark.parametrize(("change", "named"), BAD_CALLS, ids=[repr(c)[:40] for c, _ in BAD_CALLS])
+def test_bad_arguments_get_a_value_error_that_names_them(change, named):
+    import warnings
+
+    args = {"surface": surfaces.get("rosenbrock"), "start": [-1.5, 2.0], "steps": 10, **change}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no ComplexWarning, no RuntimeWarning on the way
+        with pytest.raises(ValueError, match=f"(?i){named}"):
+            optimizers.simulate("adam", args.pop("surface"), args.pop("start"), args.pop("steps"), **args)
+
+
+def test_a_large_batch_fits_when_it_records_less():
+    traj = optimizers.simulate("gd", surfaces.get("rosenbrock"), np.zeros((10**6, 2)), 100, lr=0.01, record="path",
+                               every=50)
+    assert traj.path.shape == (10**6, 3, 2)
