@@ -597,3 +597,11 @@ def test_switching_cards_keeps_every_value():
     tune(at, "adam")
     assert at.select_slider(key="adam.lr").value == 0.1
     assert at.query_params["adam.lr"] == "0.1" and at.query_params["rmsprop.lr"] == "0.001"
+
+
+def test_a_repeated_key_in_a_link_is_noticed():
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["opt"] = ["adam", "gd"]
+    run(at)
+    assert at.multiselect(key="optimizers").value == ["gd"]
+    assert any("'opt' appears more than once" in w.value.replace("\\", "") for w in at.warning)

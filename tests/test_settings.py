@@ -214,3 +214,15 @@ def test_start_point_is_kept_outside_the_box_but_not_absurdly_far():
 def test_a_new_surface_brings_its_own_start():
     s, _ = from_query({"surface": "himmelblau"})
     assert s.start == surfaces.get("himmelblau").start
+
+
+@pytest.mark.parametrize("text", ["1_000", "١٠٠", " 500", "500 ", "+ 5", "0x1f4", "٥٠٠"])
+def test_odd_numerals_are_refused_with_a_notice(text):
+    s, notices = from_query({"steps": text})
+    assert s.steps == DEFAULTS.steps and any("steps=" in n for n in notices)
+
+
+def test_a_thousand_unknown_keys_make_one_notice():
+    s, notices = from_query({f"k{i}": str(i) for i in range(1000)})
+    assert s == DEFAULTS and len(notices) == 1
+    assert "'k0', 'k1', 'k2' and 997 more" in notices[0] and len(notices[0]) < 200

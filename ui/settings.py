@@ -7,6 +7,7 @@ its default and produces a notice that names it, so a bad link never breaks the 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
@@ -76,7 +77,14 @@ def _q(value, limit: int = 60) -> str:
     return repr(text if len(text) <= limit else text[:limit] + "…")
 
 
+# Python's float() and int() also read "1_000", "١٠" (Arabic-Indic digits) and " 5 ": a link gets plain ASCII only
+_FLOAT = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?", re.ASCII)
+_INT = re.compile(r"[+-]?\d+", re.ASCII)
+
+
 def _number(text: str, kind=float) -> float | None:
+    if not isinstance(text, str) or not (_INT if kind is int else _FLOAT).fullmatch(text):
+        return None
     try:
         value = kind(text)
         return value if math.isfinite(value) else None
@@ -180,10 +188,11 @@ def from_query(params: Mapping[str, str]) -> tuple[Settings, list[str]]:
     for twin in s.optimizers:
         if twin != base_key(twin):
             hps[twin] = dict(DEFAULTS.hps.get(base_key(twin), {}))
+    unknown = []
     for name, text in params.items():
         if "." not in name:
             if name not in _TOP_LEVEL:
-                notices.append(f"Unknown setting {_q(name)} in the link: ignored.")
+                unknown.append(name)
             continue
         key, hp_name = name.split(".", 1)
         try:
@@ -191,7 +200,7 @@ def from_query(params: Mapping[str, str]) -> tuple[Settings, list[str]]:
                 raise ValueError(key)
             hp = optimizers.get(base_key(key)).hyperparameter(hp_name)
         except ValueError:
-            notices.append(f"Unknown setting {_q(name)} in the link: ignored.")
+            unknown.append(name)
             continue
         if not hp.ui:
             notices.append(f"{name}={_q(text)} in the link cannot be set here: {key} keeps {_q(hp.default)}.")
@@ -203,6 +212,10 @@ def from_query(params: Mapping[str, str]) -> tuple[Settings, list[str]]:
             notices.append(f"{name}={_q(text)} in the link must be {what}: using torch's default {_q(hp.default)}.")
             continue
         hps.setdefault(key, {})[hp_name] = value
+    if unknown:  # one notice, however many: a link must not fill the page with boxes
+        more = f" and {len(unknown) - 3} more" if len(unknown) > 3 else ""
+        notices.append(f"Unknown setting{'s' if len(unknown) > 1 else ''} {', '.join(map(_q, unknown[:3]))}{more} "
+                       f"in the link: ignored.")
     s = replace(s, hps=hps)
     morph = get("morph")
     if morph is not None:

@@ -82,6 +82,10 @@ def load_state() -> list[str]:
     query = st.query_params.to_dict()
     if STATE not in ss or (query and query != ss.get(QUERY)):
         s, notices = from_query(query)
+        repeated = [k for k in query if len(st.query_params.get_all(k)) > 1]
+        if repeated:  # to_dict() keeps the last of a repeated key: say so rather than choose silently
+            notices.append(f"{', '.join(map(repr, repeated[:3]))} appear{'s' if len(repeated) == 1 else ''} more than "
+                           f"once in the link: the last value counts.")
         apply(s)
         ss[STATE], ss[QUERY], ss[LOADED], ss[NOTICES] = s, to_query(s), to_query(s), notices
     else:
