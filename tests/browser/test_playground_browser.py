@@ -199,10 +199,13 @@ def test_clicking_the_map_moves_the_start(page, app_url):
         const xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis;
         return {x: r.left + xa._offset + xa.d2p(0.5), y: r.top + ya._offset + ya.d2p(0.5)}; }""")
     page.mouse.click(box["x"], box["y"])
-    page.wait_for_function("() => location.search.includes('x=')")
+    # the address, then the start inputs, show the clicked point (each waited for: the inputs re-render after the URL)
+    page.wait_for_function("() => { const q = new URLSearchParams(location.search);"
+                           " return Math.abs(Number(q.get('x')) - 0.5) < 0.05 && Math.abs(Number(q.get('y')) - 0.5) < 0.05; }")
     wait_idle(page)
-    got = float(page.locator(".st-key-start_x input").input_value()), float(page.locator(".st-key-start_y input").input_value())
-    assert abs(got[0] - 0.5) < 0.05 and abs(got[1] - 0.5) < 0.05, got
+    page.wait_for_function("() => ['start_x', 'start_y'].every(k => Math.abs(Number("
+                           "document.querySelector('.st-key-' + k + ' input').value) - 0.5) < 0.05)")
+    assert step(page) == 500 and page.locator(ROOT).get_attribute("data-rev")
 
 
 def test_two_copies_of_one_optimizer_race(page, app_url):
