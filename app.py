@@ -16,5 +16,6 @@ pages = [
     st.Page("pages/inspector.py", title="Inspector", icon=":material/search:"),
     st.Page("pages/scenarios.py", title="Scenarios", icon=":material/movie:"),
     st.Page("pages/adam_fails.py", title="When Adam fails", icon=":material/warning:"),
+    st.Page("pages/network.py", title="The article's network", icon=":material/hub:"),
 ]
 st.navigation(pages, position="top").run()  # no sidebar: the Playground needs the width

@@ -6,6 +6,9 @@ import streamlit as st
 from surfaces import online
 from teaching import figures, reddi
 from ui import widgets
+from ui.boot import through_app
+
+through_app()  # a direct link on a fresh server: run through app.py
 
 ss = st.session_state
 ADAM, AMS = "#D55E00", "#0072B2"

@@ -10,7 +10,10 @@ import surfaces
 from optimizers import explain
 from teaching import figures, presets
 from ui import compute, widgets
+from ui.boot import through_app
 from ui.settings import start_limits
+
+through_app()  # a direct link on a fresh server: run through app.py
 
 P = "inspector."
 ss = st.session_state

@@ -8,8 +8,11 @@ import surfaces
 from optimizers import explain
 from teaching import figures, links, presets
 from ui import compute, widgets
+from ui.boot import through_app
 from ui.settings import Settings
 from ui.widgets import fmt_value
+
+through_app()  # a direct link on a fresh server: run through app.py
 
 ss = st.session_state
 HEIGHT = 420

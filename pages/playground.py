@@ -9,6 +9,7 @@ import plots
 import surfaces
 from plots.race_data import Morph, payload
 from ui import compute, exports, widgets
+from ui.boot import through_app
 from ui.race_chart import asset_urls, race_chart
 from ui.settings import (
     base_key,
@@ -21,6 +22,8 @@ from ui.settings import (
     start_limits,
     twin_number,
 )
+
+through_app()  # a direct link on a fresh server: run through app.py
 
 ss = st.session_state
 notices = widgets.load_state()

@@ -13,6 +13,9 @@ import surfaces
 from teaching import figures, links
 from teaching.scenarios import SCENARIOS
 from ui import compute, exports
+from ui.boot import through_app
+
+through_app()  # a direct link on a fresh server: run through app.py
 
 st.title("Scenarios")
 st.markdown("Each scenario is a Playground setting that shows one thing optimizers do. Read what to watch, look at "

@@ -90,6 +90,32 @@ def torch_kwargs(key: str, hps: dict) -> dict | None:
     return out
 
 
+# torch 2.13's own defaults, for the keywords a call must spell out (the registry's momentum is 0.9; torch's SGD's is 0)
+_ADAM = {"betas": (0.9, 0.999), "eps": 1e-8, "weight_decay": 0.0}
+TORCH_DEFAULTS = {
+    "SGD": {"lr": 1e-3, "momentum": 0.0, "dampening": 0.0, "weight_decay": 0.0, "nesterov": False},
+    "Adagrad": {"lr": 1e-2, "lr_decay": 0.0, "weight_decay": 0.0, "initial_accumulator_value": 0.0, "eps": 1e-10},
+    "RMSprop": {"lr": 1e-2, "alpha": 0.99, "eps": 1e-8, "weight_decay": 0.0, "momentum": 0.0, "centered": False},
+    "Adadelta": {"lr": 1.0, "rho": 0.9, "eps": 1e-6, "weight_decay": 0.0},
+    "Adam": {"lr": 1e-3, **_ADAM, "amsgrad": False},
+    "AdamW": {"lr": 1e-3, **_ADAM, "weight_decay": 1e-2, "amsgrad": False},
+    "NAdam": {"lr": 2e-3, **_ADAM, "momentum_decay": 4e-3, "decoupled_weight_decay": False},
+    "Adamax": {"lr": 2e-3, **_ADAM},
+    "RAdam": {"lr": 1e-3, **_ADAM, "decoupled_weight_decay": False},
+}
+
+
+def torch_call(key: str, hps: dict, params: str = "params") -> str | None:
+    """`torch.optim.Adam(params, lr=0.02, betas=(0.9, 0.999))`: α and β always (as the article writes them), the
+    rest only where it differs from torch's default. None for a variant torch does not have."""
+    kwargs = torch_kwargs(key, hps)
+    if kwargs is None:
+        return None
+    defaults = TORCH_DEFAULTS[TORCH_CLASS[key]]
+    shown = {k: v for k, v in kwargs.items() if k in ("lr", "betas") or k not in defaults or v != defaults[k]}
+    return f"torch.optim.{TORCH_CLASS[key]}({params}, {', '.join(f'{k}={_py(v)}' for k, v in shown.items())})"
+
+
 def _py(v) -> str:
     if isinstance(v, tuple):
         return "(" + ", ".join(_py(x) for x in v) + ")"
@@ -144,3 +170,73 @@ def snippet(surface, start, steps: int, entries: list, noise: float = 0.0, seed:
               "    x, y = path[-1].tolist()",
               "    print(f\"{name}: ends at ({x:.6g}, {y:.6g}), loss {loss[-1]:.6g}\")", ""]
     return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------------------------- the network page
+def _modules(modules: list, prefix: str) -> str:
+    """[["Linear", 10, 5], ["ReLU"], …] as "nn.Linear(10, 5), nn.ReLU(), …" (or networks.…)."""
+    return ", ".join(f"{prefix}{m[0]}({', '.join(str(int(v)) for v in m[1:])})" for m in modules)
+
+
+def network_snippet(modules: list, loss: str, data_call: str, key: str, hps: dict, steps: int, batch: int = 0,
+                    seed: int = 0) -> str:
+    """The article's training loop, complete, for one optimizer of the page: runnable, float64, from the page's data
+    and starting parameters (made by this app's `networks`), so torch prints the numbers the page shows."""
+    kwargs = torch_kwargs(key, hps)
+    loss_fn = {"mse": "nn.MSELoss()", "bce": "nn.BCEWithLogitsLoss()"}[loss]
+    lines = [
+        '"""The page\'s network in PyTorch: the same loss curve as the Optimizer Playground\'s engine (float64)."""',
+        "import numpy as np", "import torch", "from torch import nn", "",
+        "import networks  # this app's engine, here only to make the same data and the same starting parameters", "",
+        "torch.set_default_dtype(torch.float64)  # the engine computes in float64", "",
+        f"X, y = networks.data.{data_call}",
+        f"model = nn.Sequential({_modules(modules, 'nn.')})",
+        f"start = networks.Sequential({_modules(modules, 'networks.')}).init(seed={int(seed)})",
+        "model.load_state_dict({name: torch.tensor(value) for name, value in start.items()})", "",
+        f"loss_fn = {loss_fn}",
+    ]
+    if kwargs is None:
+        lines += ["# Adam without bias correction (the textbook's simplified Adam) is not in torch.optim:",
+                  "# torch.optim.Adam always corrects the bias. This is the closest torch call:"]
+        hps = {**hps, "bias_correction": True}
+    lines += [f"optimizer = {torch_call(key, hps, 'model.parameters()')}",
+              "X, y = torch.tensor(X), torch.tensor(y)", "losses = []"]
+    if batch:
+        lines += [f"rng = np.random.default_rng({int(seed)})  # the page's mini-batches: NumPy's shuffle, one per epoch",
+                  "order, cursor = None, len(X)",
+                  f"for step in range({int(steps)}):",
+                  f"    if cursor + {int(batch)} > len(X):  # a new epoch (a short last batch is dropped)",
+                  "        order, cursor = rng.permutation(len(X)), 0",
+                  f"    rows = torch.from_numpy(order[cursor:cursor + {int(batch)}])",
+                  f"    cursor += {int(batch)}",
+                  "    optimizer.zero_grad()        # clear the last step's gradients: backward() adds to them",
+                  "    loss = loss_fn(model(X[rows]), y[rows])"]
+    else:
+        lines += [f"for epoch in range({int(steps)}):",
+                  "    optimizer.zero_grad()        # clear the last step's gradients: backward() adds to them",
+                  "    output = model(X)",
+                  "    loss = loss_fn(output, y)"]
+    lines += ["    loss.backward()              # the gradient of the loss for every parameter",
+              "    optimizer.step()             # the update: without it the model never changes",
+              "    losses.append(loss.item())",
+              "",
+              "print(f\"loss at the first step {losses[0]:.10g}, at the last {losses[-1]:.10g}\")", ""]
+    return "\n".join(lines)
+
+
+def network_engine_call(modules: list, loss: str, data_call: str, key: str, hps: dict, steps: int, batch: int = 0,
+                        seed: int = 0) -> str:
+    """The same training with this app's engine (pure NumPy): the optimizer is the registry's, with torch's keywords."""
+    kwargs = {k: v for k, v in hps.items() if k not in ("beta1", "beta2")}
+    if "beta1" in hps:
+        kwargs = {"betas": (hps["beta1"], hps["beta2"]), **kwargs}
+    args = "".join(f", {k}={_py(v)}" for k, v in kwargs.items())
+    extra = f", batch_size={int(batch)}, seed={int(seed)}" if batch else ""
+    return "\n".join([
+        "import networks", "",
+        f"X, y = networks.data.{data_call}",
+        f"model = networks.Sequential({_modules(modules, 'networks.')})",
+        f"run = networks.train(model, {key!r}, X, y, steps={int(steps)}, params=model.init(seed={int(seed)}), "
+        f"loss={loss!r}{extra}{args})",
+        "run.loss      # the loss at each step, as losses in the torch loop",
+        "run.params    # the final parameters, named as torch's state_dict", ""])

@@ -112,6 +112,24 @@ def parse_hp(hp: optimizers.Hyperparameter, text: str) -> float | bool | None:
     return value
 
 
+def link_hp(hp: optimizers.Hyperparameter, name: str, text: str, notices: list[str]):
+    """A hyperparameter's value from a link, or None with a notice that names it."""
+    value = parse_hp(hp, text)
+    if value is None:
+        lo, hi = hp.slider_range
+        what = "on/off" if hp.is_flag else f"a number from {lo:g} to {hi:g}"
+        notices.append(f"{name}={_q(text)} in the link must be {what}: using torch's default {_q(hp.default)}.")
+    return value
+
+
+def unknown_notice(unknown: list[str]) -> list[str]:
+    """One notice, however many unknown keys: a link must not fill the page with boxes."""
+    if not unknown:
+        return []
+    more = f" and {len(unknown) - 3} more" if len(unknown) > 3 else ""
+    return [f"Unknown setting{'s' if len(unknown) > 1 else ''} {', '.join(map(_q, unknown[:3]))}{more} in the link: ignored."]
+
+
 def from_query(params: Mapping[str, str]) -> tuple[Settings, list[str]]:
     """Settings from URL query parameters, and a notice for every value that had to fall back."""
     notices: list[str] = []
@@ -205,17 +223,10 @@ def from_query(params: Mapping[str, str]) -> tuple[Settings, list[str]]:
         if not hp.ui:
             notices.append(f"{name}={_q(text)} in the link cannot be set here: {key} keeps {_q(hp.default)}.")
             continue
-        value = parse_hp(hp, text)
-        if value is None:
-            lo, hi = hp.slider_range
-            what = "on/off" if hp.is_flag else f"a number from {lo:g} to {hi:g}"
-            notices.append(f"{name}={_q(text)} in the link must be {what}: using torch's default {_q(hp.default)}.")
-            continue
-        hps.setdefault(key, {})[hp_name] = value
-    if unknown:  # one notice, however many: a link must not fill the page with boxes
-        more = f" and {len(unknown) - 3} more" if len(unknown) > 3 else ""
-        notices.append(f"Unknown setting{'s' if len(unknown) > 1 else ''} {', '.join(map(_q, unknown[:3]))}{more} "
-                       f"in the link: ignored.")
+        value = link_hp(hp, name, text, notices)
+        if value is not None:
+            hps.setdefault(key, {})[hp_name] = value
+    notices += unknown_notice(unknown)
     s = replace(s, hps=hps)
     morph = get("morph")
     if morph is not None:

@@ -1,0 +1,119 @@
+"""The network page's expensive work, cached on plain values (as ui/compute.py does for the Playground).
+
+Runs are cached one optimizer at a time, so a slider change retrains one network. What the caches hand out is
+read-only: every session shares them.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+
+import networks
+from networks import landscape
+
+from .network_settings import NetSettings
+
+PATH_ROWS = 200  # rows of the recorded path: PCA and the landscape need its shape, not every step
+LANDSCAPE_BUDGET = 3e8  # multiply-adds for the landscape grid; its resolution drops on large models
+
+
+def _frozen(*arrays):
+    for a in arrays:
+        if isinstance(a, np.ndarray):
+            a.flags.writeable = False
+
+
+def data_key(s: NetSettings) -> tuple:
+    return (s.task, s.target, int(s.n), float(s.noise), int(s.dseed))
+
+
+def model_key(s: NetSettings) -> tuple:
+    return (2 if s.classification else 10, int(s.width), int(s.depth), s.act)
+
+
+def run_key(s: NetSettings, key: str) -> tuple:
+    return (data_key(s), model_key(s), key, tuple(sorted(s.hyperparameters(key).items())), int(s.steps),
+            int(s.batch), int(s.seed))
+
+
+def model_of(mkey: tuple) -> networks.Sequential:
+    inputs, width, depth, act = mkey
+    return networks.mlp(inputs, 1, width, depth, None if act == "none" else act)
+
+
+@lru_cache(maxsize=32)
+def dataset(dkey: tuple):
+    task, target, n, noise, seed = dkey
+    if task == "regression":
+        X, y = networks.data.regression(n=n, noise=noise, seed=seed, kind=target)
+    else:
+        X, y = networks.data.classification(task, n=n, noise=noise, seed=seed)
+    _frozen(X, y)
+    return X, y
+
+
+@lru_cache(maxsize=64)  # a run of the largest model keeps ~14 MB of path
+def train(rkey: tuple) -> networks.Run:
+    dkey, mkey, key, hp_items, steps, batch, seed = rkey
+    X, y = dataset(dkey)
+    model = model_of(mkey)
+    run = networks.train(model, key, X, y, steps, params=model.init(seed=seed), loss="bce" if dkey[0] != "regression" else "mse",
+                         batch_size=batch or None, seed=seed, every=max(1, steps // PATH_ROWS), **dict(hp_items))
+    _frozen(run.loss, run.path, run.index, run.grad_norm, run.update_norm, *run.params.values())
+    return run
+
+
+def cost(s: NetSettings) -> float:
+    """Multiply-adds of the whole training: a progress bar is worth showing above about 1e8."""
+    model = s.model()
+    rows = s.batch or s.n
+    return 3.0 * model.size * rows * s.steps * len(s.optimizers)
+
+
+@lru_cache(maxsize=64)
+def slice_of(rkeys: tuple, own: int | None) -> dict:
+    """The loss over the PCA plane of the runs' paths (all together, origin at the common start; or run `own`
+    alone, origin at its end), with each path projected onto it."""
+    runs = [train(k) for k in rkeys]
+    dkey, mkey = rkeys[0][0], rkeys[0][1]
+    X, y = dataset(dkey)
+    model = model_of(mkey)
+    loss = "bce" if dkey[0] != "regression" else "mse"
+    if own is None:
+        plane = landscape.pca_plane([r.path for r in runs], runs[0].path[0])
+    else:
+        end = runs[own].path[np.isfinite(runs[own].path).all(axis=1)][-1]
+        plane = landscape.pca_plane([runs[own].path], end)
+    xy = [landscape.project(plane, r.path) for r in runs]
+    shown = [p for p in (xy if own is None else [xy[own]])]
+    pts = np.concatenate([p[np.isfinite(p).all(axis=1)] for p in shown])
+    lo, hi = pts.min(axis=0), pts.max(axis=0)
+    span = np.maximum(hi - lo, 1e-3 * max(1.0, float(np.abs(pts).max())))
+    lo, hi = lo - 0.25 * span, hi + 0.25 * span
+    per_point = 2.0 * model.size * X.shape[0]
+    n = int(np.clip(np.sqrt(LANDSCAPE_BUDGET / per_point), 15, 61))
+    a, b = np.linspace(lo[0], hi[0], n), np.linspace(lo[1], hi[1], n)
+    grid = landscape.loss_surface(model, X, y, plane, a, b, loss)
+    _frozen(a, b, grid, *xy)
+    return {"a": a, "b": b, "grid": grid, "xy": xy, "explained": plane.explained.copy()}
+
+
+@lru_cache(maxsize=32)
+def boundary(rkey: tuple, frames: int = 24, px: int = 60) -> dict:
+    """P(class 1) over a grid of the input plane at `frames` steps of one run: the decision boundary moving."""
+    run = train(rkey)
+    X, _ = dataset(rkey[0])
+    model = model_of(rkey[1])
+    pad = 0.3
+    (x0, y0), (x1, y1) = X.min(axis=0) - pad, X.max(axis=0) + pad
+    gx, gy = np.linspace(x0, x1, px), np.linspace(y0, y1, px)
+    grid = np.stack(np.meshgrid(gx, gy), axis=-1).reshape(-1, 2)
+    finite = np.flatnonzero(np.isfinite(run.path).all(axis=1))
+    rows = np.unique(np.linspace(0, finite[-1], min(frames, finite.size)).round().astype(int))
+    with np.errstate(all="ignore"):
+        logits = model.forward(run.path[rows], grid)[..., 0]  # (frames, px²)
+        prob = networks.losses.sigmoid(logits).reshape(len(rows), px, px)
+    _frozen(gx, gy, prob)
+    return {"x": gx, "y": gy, "prob": prob, "steps": run.index[rows]}
