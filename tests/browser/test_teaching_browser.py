@@ -26,6 +26,7 @@ TEACHING = [
     ("inspector", "Inspector", 2),
     ("scenarios", "Scenarios", len(SCENARIOS)),
     ("adam_fails", "When Adam fails", 4),
+    ("network", "The article's network", 3),
 ]
 
 # Every chart is drawn: an svg, at least one trace with points in it, and a real size unless it sits in a hidden tab
@@ -56,8 +57,8 @@ def drop_plotly_rejections(pg) -> None:
 
 
 def open_root(pg, app_url: str) -> None:
-    """Open "/" and wait for the app's navigation. (A fresh server's first request straight to a deep URL shows
-    Streamlit's automatic navigation built from pages/: app.py's st.navigation has not run yet.)"""
+    """Open "/" and wait for the app's navigation. (A deep URL on a fresh server works too: ui/boot.py; see
+    test_network_browser.py::test_a_link_to_a_page_works_on_a_freshly_started_server.)"""
     pg.goto(f"{app_url}/")
     pg.locator(NAV_LINK, has_text=TEACHING[-1][1]).wait_for()
     wait_idle(pg, timeout=60_000)
@@ -84,7 +85,8 @@ def check_page(pg, path: str, title: str, charts: int) -> None:
     assert pg.locator(EXCEPTION).count() == 0, f"{where}: {pg.locator(EXCEPTION).first.inner_text()}"
     # the app's own navigation (st.navigation), not Streamlit's automatic one built from pages/
     nav = [t.split("\n")[-1] for t in pg.locator(NAV_LINK).all_inner_texts()]
-    assert nav == ["Playground", "How Adam works", "Inspector", "Scenarios", "When Adam fails"], (where, nav)
+    assert nav == ["Playground", "How Adam works", "Inspector", "Scenarios", "When Adam fails",
+                   "The article's network"], (where, nav)
     drop_plotly_rejections(pg)
     assert not pg.page_errors, (where, pg.page_errors)
 

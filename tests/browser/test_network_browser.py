@@ -1,0 +1,137 @@
+"""The article's network page in a real headless Chromium: its charts render, a slider redraws the loss curves, the
+decision boundary plays, the settings survive a trip to the Playground and back, it lays out at the three screen
+sizes, and a link to it works on a freshly started server."""
+
+from __future__ import annotations
+
+import pytest
+from browser_helpers import ARTIFACTS, free_port, shot, start_server, stop_server, wait_healthy, wait_idle
+from test_teaching_browser import CHARTS_DRAWN, NAV_LINK, shot_whole
+
+pytestmark = pytest.mark.browser
+
+TITLE = "The article's network"
+# The chart in the shown tab panel, by its element key: its trace names and a fingerprint of its data, once drawn
+CHART_IN = """(key) => {
+  const gd = document.querySelector('.st-key-' + key + ' .js-plotly-plot');
+  if (!gd || !gd.data || !gd.querySelector('svg.main-svg') || gd.getClientRects().length === 0) return null;
+  const r = gd.getBoundingClientRect();
+  if (r.width < 50 || r.height < 50) return null;
+  return {names: gd.data.map(t => t.name || ''), types: gd.data.map(t => t.type || 'scatter'),
+          y: gd.data.map(t => t.y && t.y.bdata !== undefined ? t.y.bdata : JSON.stringify(t.y)).join('|'),
+          width: Math.round(r.width), right: Math.round(r.right)};
+}"""
+
+
+def open_network(pg, url: str) -> None:
+    pg.goto(url)
+    pg.get_by_role("heading", name=TITLE, level=1).wait_for(timeout=60_000)
+    wait_idle(pg, timeout=60_000)
+    pg.wait_for_function(CHARTS_DRAWN, arg=3, timeout=60_000)
+    chart(pg, "net-loss_chart")
+
+
+def chart(pg, key: str, other_than=None) -> dict:
+    pg.wait_for_function(f"([k, before]) => {{ const c = ({CHART_IN})(k); return c && (!before || c.y !== before); }}",
+                         arg=[key, other_than], timeout=60_000)
+    return pg.evaluate(CHART_IN, key)
+
+
+def test_the_article_model_trains_and_every_chart_renders(page, app_url):
+    open_network(page, f"{app_url}/network")
+    loss = chart(page, "net-loss_chart")
+    assert loss["names"] == ["Adam", "Gradient descent"]
+    shot_whole(page, "network_1440_article")
+
+    page.get_by_role("tab", name="Landscape").click()
+    land = chart(page, "net-landscape")
+    assert land["types"][0] == "contour" and "Adam" in land["names"] and "Gradient descent" in land["names"]
+    shot(page.locator(".st-key-net-landscape"), "network_landscape")
+    page.get_by_role("tab", name="Per layer").click()
+    layers = chart(page, "net-layers")
+    assert "Adam · layer 0" in layers["names"] and "Gradient descent · layer 1" in layers["names"]
+    page.get_by_role("tab", name="The code").click()
+    code = page.locator('[data-testid="stCode"]').first.inner_text()
+    assert "optimizer.zero_grad()" in code and "loss.backward()" in code and "optimizer.step()" in code
+
+
+def test_a_slider_redraws_the_loss_and_the_link_keeps_it(page, app_url):
+    open_network(page, f"{app_url}/network")
+    before = chart(page, "net-loss_chart")
+    slider = page.locator(".st-key-net-adam-lr").get_by_role("slider")
+    slider.focus()
+    for _ in range(6):  # six stops up: 0.001 -> 0.01
+        page.keyboard.press("ArrowRight")
+    page.wait_for_function("() => new URLSearchParams(location.search).get('adam.lr') === '0.01'", timeout=30_000)
+    after = chart(page, "net-loss_chart", other_than=before["y"])
+    assert after["names"] == before["names"]
+    wait_idle(page)
+
+    # to the Playground by the navigation and back: the setting and the curves are still there
+    page.locator(NAV_LINK, has_text="Playground").click()
+    page.locator(".opr-root .js-plotly-plot .main-svg").first.wait_for(timeout=60_000)
+    wait_idle(page)
+    page.locator(NAV_LINK, has_text=TITLE).click()
+    page.get_by_role("heading", name=TITLE, level=1).wait_for()
+    wait_idle(page)
+    back = chart(page, "net-loss_chart")
+    assert back["y"] == after["y"]
+    assert page.locator(".st-key-net-adam-lr").get_by_role("slider").get_attribute("aria-valuetext") == "0.01"
+
+    # the address, opened in a new tab, shows the same
+    other = page.context.new_page()
+    try:
+        open_network(other, f"{app_url}/network?adam.lr=0.01")
+        assert chart(other, "net-loss_chart")["y"] == after["y"]
+    finally:
+        other.close()
+
+
+def test_the_decision_boundary_plays(page, app_url):
+    open_network(page, f"{app_url}/network?task=moons&steps=200&adam.lr=0.022")
+    page.get_by_role("tab", name="Decision boundary").click()
+    chart(page, "net-boundary")
+    frame = """() => { const gd = document.querySelector('.st-key-net-boundary .js-plotly-plot');
+                       return gd._fullLayout.sliders[0].active; }"""
+    page.evaluate(frame)
+    gd = page.locator(".st-key-net-boundary .js-plotly-plot")
+    gd.get_by_text("▶ Play").click()
+    page.wait_for_function(f"() => ({frame})() > 3", timeout=30_000)  # it went back to the start and is moving
+    first = page.evaluate(frame)
+    page.wait_for_function(f"(f) => ({frame})() > f", arg=first, timeout=30_000)
+    page.page_errors[:] = [e for e in page.page_errors if e != "undefined"]  # plotly's interrupted-animation promise
+
+
+@pytest.mark.parametrize("width,height", [(1440, 900), (1024, 768), (390, 844)])
+def test_it_lays_out_at_every_screen_size(page, app_url, width, height):
+    page.set_viewport_size({"width": width, "height": height})
+    open_network(page, f"{app_url}/network?opt=adam,gd,momentum,rmsprop,adagrad,nadam&steps=500")
+    loss = chart(page, "net-loss_chart")
+    assert loss["right"] <= width and len(loss["names"]) == 6
+    overflow = page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollWidth"
+                             " - document.querySelector('[data-testid=\"stMain\"]').clientWidth")
+    assert overflow <= 1, f"the page scrolls sideways by {overflow}px"
+    if width >= 1024:  # the slider that changes the chart and the chart, on one screen
+        slider = page.locator(".st-key-net-adam-lr").bounding_box()
+        top = page.locator(".st-key-net-loss_chart").bounding_box()
+        assert slider["y"] + slider["height"] <= height and top["y"] < height - 150, (slider, top)
+    shot(page, f"network_{width}x{height}")
+
+
+def test_a_link_to_a_page_works_on_a_freshly_started_server(page, chromium_path):
+    """Streamlit treats an app with a pages/ folder as a v1 multipage app until app.py's st.navigation has run once:
+    a link straight to /network on a fresh server ran pages/network.py alone (a sidebar of file names, no wide layout,
+    no app navigation). ui/boot.py reruns such a first run through app.py."""
+    port = free_port()
+    log = ARTIFACTS / "streamlit-fresh-server.log"
+    proc = start_server(port, log)
+    try:
+        wait_healthy(proc, port, log)
+        open_network(page, f"http://127.0.0.1:{port}/network?task=xor&adam.lr=0.01")
+        nav = [t.split("\n")[-1] for t in page.locator(NAV_LINK).all_inner_texts()]
+        assert nav[0] == "Playground" and nav[-1] == TITLE, nav
+        assert page.locator('[data-testid="stSidebarNav"]').count() == 0
+        assert "task=xor" in page.url and "adam.lr=0.01" in page.url
+        page.get_by_role("tab", name="Decision boundary").wait_for()
+    finally:
+        stop_server(proc)
