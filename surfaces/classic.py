@@ -4,6 +4,10 @@ Each surface is a value function and its hand-derived gradient over coordinate a
 any (equal) shape; tests check every gradient against central differences and every declared
 minimum, saddle and maximum numerically. Minima given to 6 digits in the literature were refined
 with mpmath (40 digits) and are stored to 17 significant digits.
+
+Powers above 2 are written as products (x * x * x, not x**3): NumPy's x**k calls pow(), which takes a slow path
+once a value overflows, 30–50× slower than the products on the 1e200 values of a diverging run (7.8 ms against
+0.16 ms on 65 536 points), and a basin map diverges in many of its runs every step.
 """
 
 from __future__ import annotations
@@ -31,7 +35,7 @@ def _rosenbrock_grad(x, y, a=1.0, b=100.0):
 
 
 def _beale_residuals(x, y):
-    return 1.5 - x + x * y, 2.25 - x + x * y**2, 2.625 - x + x * y**3
+    return 1.5 - x + x * y, 2.25 - x + x * y**2, 2.625 - x + x * (y * y * y)
 
 
 def _beale(x, y):
@@ -41,7 +45,7 @@ def _beale(x, y):
 
 def _beale_grad(x, y):
     r1, r2, r3 = _beale_residuals(x, y)
-    gx = 2.0 * (r1 * (y - 1.0) + r2 * (y**2 - 1.0) + r3 * (y**3 - 1.0))
+    gx = 2.0 * (r1 * (y - 1.0) + r2 * (y**2 - 1.0) + r3 * (y * y * y - 1.0))
     gy = 2.0 * x * (r1 + 2.0 * y * r2 + 3.0 * y**2 * r3)
     return gx, gy
 
@@ -108,19 +112,22 @@ def _goldstein_price_grad(x, y):
 
 
 def _six_hump_camel(x, y):
-    return (4.0 - 2.1 * x**2 + x**4 / 3.0) * x**2 + x * y + (-4.0 + 4.0 * y**2) * y**2
+    x2 = x * x
+    return (4.0 - 2.1 * x2 + x2 * x2 / 3.0) * x2 + x * y + (-4.0 + 4.0 * y**2) * y**2
 
 
 def _six_hump_camel_grad(x, y):
-    return 8.0 * x - 8.4 * x**3 + 2.0 * x**5 + y, x - 8.0 * y + 16.0 * y**3
+    x3 = x * x * x
+    return 8.0 * x - 8.4 * x3 + 2.0 * (x3 * x * x) + y, x - 8.0 * y + 16.0 * (y * y * y)
 
 
 def _styblinski_tang(x, y):
-    return 0.5 * (x**4 - 16.0 * x**2 + 5.0 * x + y**4 - 16.0 * y**2 + 5.0 * y)
+    x2, y2 = x * x, y * y
+    return 0.5 * (x2 * x2 - 16.0 * x2 + 5.0 * x + y2 * y2 - 16.0 * y2 + 5.0 * y)
 
 
 def _styblinski_tang_grad(x, y):
-    return 2.0 * x**3 - 16.0 * x + 2.5, 2.0 * y**3 - 16.0 * y + 2.5
+    return 2.0 * (x * x * x) - 16.0 * x + 2.5, 2.0 * (y * y * y) - 16.0 * y + 2.5
 
 
 def _matyas(x, y):
@@ -132,11 +139,13 @@ def _matyas_grad(x, y):
 
 
 def _three_hump_camel(x, y):
-    return 2.0 * x**2 - 1.05 * x**4 + x**6 / 6.0 + x * y + y**2
+    x2 = x * x
+    return 2.0 * x2 - 1.05 * (x2 * x2) + (x2 * x2 * x2) / 6.0 + x * y + y**2
 
 
 def _three_hump_camel_grad(x, y):
-    return 4.0 * x - 4.2 * x**3 + x**5 + y, x + 2.0 * y
+    x3 = x * x * x
+    return 4.0 * x - 4.2 * x3 + x3 * x * x + y, x + 2.0 * y
 
 
 def _saddle(x, y):
@@ -148,7 +157,7 @@ def _saddle_grad(x, y):
 
 
 def _monkey_saddle(x, y):
-    return x**3 - 3.0 * x * y**2
+    return x * x * x - 3.0 * x * y**2
 
 
 def _monkey_saddle_grad(x, y):
