@@ -20,8 +20,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import networks  # noqa: E402
 from bench_engine import table, timings  # noqa: E402
+
+import networks  # noqa: E402
 
 try:
     import torch
@@ -70,7 +71,8 @@ def main():
         X, y = data()
         params = model.init(seed=0)
         for key in ("adam", "gd"):
-            contenders = {"engine": lambda m=model, k=key: networks.train(m, k, X, y, STEPS, params=params, loss=loss)}
+            contenders = {"engine": lambda m=model, k=key, X=X, y=y, p=params, lo=loss:
+                          networks.train(m, k, X, y, STEPS, params=p, loss=lo)}
             if torch is not None:
                 contenders["torch"] = torch_loop(model, loss, X, y, params, key)
             t = {k: 1e6 * min(v) / STEPS for k, v in timings(contenders, args.reps).items()}  # min: the least disturbed

@@ -47,9 +47,7 @@ def _label(key: str) -> str:
     return optimizers.get(key).label
 
 
-st.html("<style>h1{font-size:1.9rem!important;padding-top:0!important}"
-        "[data-testid='stMainBlockContainer']{padding-top:3.2rem!important}</style>")  # the charts, higher up
-st.title("The article's network")
+widgets.compact_title("The article's network")
 st.caption("The article ends with a PyTorch model, `nn.Sequential(nn.Linear(10, 5), nn.Linear(5, 1))`, trained with "
            "Adam. Here it trains for real, with any optimizer of the Playground: the same update rules, the same numbers "
            "as torch.optim, on a network of 61 parameters instead of a point on a 2-D surface.")

@@ -29,8 +29,7 @@ ss = st.session_state
 notices = widgets.load_state()
 # start fetching plotly.js (4.7 MB) while this first run computes, not after the chart arrives
 st.html(f'<link rel="preload" href="{asset_urls()["plotly"]}" as="fetch" crossorigin="anonymous">')
-st.html("<style>h1{font-size:1.9rem!important;padding-top:0!important}"
-        "[data-testid='stMainBlockContainer']{padding-top:3.2rem!important}</style>")  # room for the chart
+widgets.compact_title()  # room for the chart
 
 present = bool(ss.get("present", False))
 if present:  # projector mode: the chart fills the screen; the pickers wait above, hidden

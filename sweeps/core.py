@@ -132,8 +132,9 @@ def run(optimizer: str, surface, starts, steps: int, hps: dict | None = None, no
     steps = int(steps)
     stride = steps if every is None else max(1, int(every))
     parts = []
-    for lo in range(0, n, CHUNK):
-        hi = min(n, lo + CHUNK)
+    chunk = CHUNK if progress is None else min(CHUNK, max(256, math.ceil(n / 10)))  # ~10 updates of a progress bar
+    for lo in range(0, n, chunk):
+        hi = min(n, lo + chunk)
         watched = _Watched(surface, hi - lo, minima, tol, float(noise), None if seeds_arr is None else seeds_arr[lo:hi])
         chunk_hps = {k: (v[lo:hi] if k in arrays else v) for k, v in hps.items()}
         traj = optimizers.simulate(optimizer, watched, starts[lo:hi], steps, record="path", every=max(1, stride),

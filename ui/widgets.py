@@ -255,3 +255,11 @@ def pick(label: str, key: str, options: list, default, help: str | None = None):
         ss[key] = default
     ss[key] = ss[key]
     return st.select_slider(label, options=options, key=key, format_func=fmt_value, help=help)
+
+
+def compact_title(title: str | None = None) -> None:
+    """A smaller page title and less space above it: the charts and the controls that change them fit one screen."""
+    st.html("<style>h1{font-size:1.9rem!important;padding-top:0!important}"
+            "[data-testid='stMainBlockContainer']{padding-top:3.2rem!important}</style>")
+    if title:
+        st.title(title)
