@@ -126,7 +126,7 @@ def playground_link(keys, hps: dict, label: str, key: str) -> None:
 
 # ---------------------------------------------------------------------------------------------- two hyperparameters
 if view == "grid":
-    left, mid, right = st.columns([1, 2.3, 1.5], gap="medium")
+    left, mid, right = st.columns([0.9, 2.5, 1.3], gap="medium")
     with left:
         st.selectbox("Optimizer", optimizers.names(), key=P + "opt", format_func=_label)
         opt = ss[P + "opt"]
@@ -170,7 +170,7 @@ if view == "grid":
             fig = figs.grid_figure(xv, yv, z, sw.diverged_at, sw.reached_at, xlabel=_axis_label(opt, xhp),
                                    ylabel=_axis_label(opt, yhp), xscale=_hp(opt, xhp).scale, yscale=_hp(opt, yhp).scale,
                                    zlabel=sweeps.METRICS[metric], log_z=metric in ("gap", "distance"), marks=marks,
-                                   selected=(ci, cj))
+                                   selected=(ci, cj), xsym=_hp(opt, xhp).symbol, ysym=_hp(opt, yhp).symbol)
             st.plotly_chart(fig, key=P + "grid_chart", on_select=_clicked, selection_mode="points",
                             config={"displaylogo": False, "scrollZoom": False})
             share_div = float((sw.diverged_at >= 0).mean())

@@ -48,7 +48,7 @@ def nearest_cell(point: dict, xv, yv, xscale: str, yscale: str) -> tuple[int, in
 
 
 def grid_figure(xv, yv, z, diverged, reached, *, xlabel, ylabel, xscale, yscale, zlabel, log_z, marks=(),
-                selected=None, height=520) -> go.Figure:
+                selected=None, height=520, xsym=None, ysym=None) -> go.Figure:
     """The metric over the grid (NaN cells blank), diverged cells dark, marks [(label, x, y, symbol)], the selected
     cell outlined. An invisible point at every cell centre makes a click select that cell."""
     X, Y = to_axis(xscale, xv), to_axis(yscale, yv)
@@ -61,23 +61,23 @@ def grid_figure(xv, yv, z, diverged, reached, *, xlabel, ylabel, xscale, yscale,
                              "did not reach a minimum"))
     custom = np.stack([gx, gy, np.asarray(z, dtype=float), text.astype(object)], axis=-1)
     fig = go.Figure()
-    fig.add_heatmap(x=X, y=Y, z=shown, colorscale="Viridis", customdata=custom, zsmooth=False,
-                    colorbar=dict(title=dict(text=("log₁₀ " if log_z else "") + zlabel, side="right"), thickness=12),
-                    hovertemplate=f"{xlabel} = %{{customdata[0]:.4g}}<br>{ylabel} = %{{customdata[1]:.6g}}<br>"
-                                  f"{zlabel} = %{{customdata[2]:.4g}}<br>%{{customdata[3]}}<extra></extra>")
+    fig.add_heatmap(x=X, y=Y, z=shown, colorscale="Viridis", zsmooth=False, hoverinfo="skip",
+                    colorbar=dict(title=dict(text=("log₁₀ " if log_z else "") + zlabel, side="right"), thickness=12))
     if (div >= 0).any():
         fig.add_heatmap(x=X, y=Y, z=np.where(div >= 0, 1.0, np.nan), colorscale=[[0, "#222"], [1, "#222"]],
-                        showscale=False, customdata=custom, zsmooth=False, name="diverged",
-                        hovertemplate=f"{xlabel} = %{{customdata[0]:.4g}}<br>{ylabel} = %{{customdata[1]:.6g}}<br>"
-                                      "%{customdata[3]}<extra></extra>")
-    # the click targets: one transparent marker per cell
+                        showscale=False, zsmooth=False, name="diverged", hoverinfo="skip")
+    # the click targets, carrying the hover text: one transparent marker per cell (a heatmap's own clicks do not
+    # select; a trace with hoverinfo "skip" gets no clicks at all)
     fig.add_scatter(x=np.repeat(X[None, :], len(Y), 0).ravel(), y=np.repeat(Y[:, None], len(X), 1).ravel(),
-                    mode="markers", marker=dict(size=max(3, 420 // max(len(X), len(Y))), color="rgba(0,0,0,0)"),
-                    hoverinfo="skip", showlegend=False, name="cells")
+                    mode="markers", marker=dict(size=max(4, 440 // max(len(X), len(Y))), color="rgba(0,0,0,0)"),
+                    customdata=custom.reshape(-1, 4), showlegend=False, name="cells",
+                    selected=dict(marker=dict(opacity=0)), unselected=dict(marker=dict(opacity=0)),
+                    hovertemplate=f"{xsym or xlabel} = %{{customdata[0]:.4g}}<br>{ysym or ylabel} = %{{customdata[1]:.6g}}"
+                                  f"<br>{zlabel} = %{{customdata[2]:.4g}}<br>%{{customdata[3]}}<extra></extra>")
     for label, mx, my, symbol in marks:
         fig.add_scatter(x=[to_axis(xscale, [mx])[0]], y=[to_axis(yscale, [my])[0]], mode="markers", name=label,
                         marker=dict(symbol=symbol, size=15, color="white", line=dict(color="black", width=1.5)),
-                        hovertemplate=f"{label}: {xlabel} = {mx:.4g}, {ylabel} = {my:.6g}<extra></extra>")
+                        hovertemplate=f"{label}: {xsym or xlabel} = {mx:.4g}, {ysym or ylabel} = {my:.6g}<extra></extra>")
     if selected is not None:
         i, j = selected
         dx = (X[1] - X[0]) / 2 if len(X) > 1 else 0.5
