@@ -90,12 +90,14 @@ def loss_and_grad(model: Sequential, theta, X, y, loss: str = "mse"):
 
 
 def train(model: Sequential, optimizer: str, X, y, steps: int, params: dict | None = None, loss: str = "mse",
-          batch_size: int | None = None, seed: int | None = None, every: int = 1, **hyperparameters) -> Run:
+          batch_size: int | None = None, seed: int | None = None, every: int = 1, progress=None,
+          **hyperparameters) -> Run:
     """Train `model` on (X, y) for `steps` updates of `optimizer` (a registry key) with torch's keywords.
 
     Full batch by default; `batch_size=k` takes mini-batches of k rows from a NumPy shuffle of X per epoch
     (`seed` seeds it). `params` defaults to model.init(0) and is never modified, nor are X and y. `every=k`
     keeps every k-th row of the path (and the last), to bound memory on long runs of large models.
+    `progress(t, steps)` is called about 20 times along the way (a progress bar; a Cancel can interrupt it there).
     """
     opt = optimizers.get(optimizer)
     values = opt.resolve(**hyperparameters)  # the same validation as optimizers.simulate
@@ -132,6 +134,7 @@ def train(model: Sequential, optimizer: str, X, y, steps: int, params: dict | No
     order, cursor = None, n
     diverged = None
     row = 0
+    report = max(1, steps // 20)
     with np.errstate(all="ignore"):  # divergence is data, as in simulate
         state = opt.init(theta[None], hp)
         for t in range(1, steps + 1):
@@ -158,6 +161,8 @@ def train(model: Sequential, optimizer: str, X, y, steps: int, params: dict | No
                 diverged = t
                 unorm[t - 1] = np.nan
                 break
+            if progress is not None and t % report == 0:
+                progress(t, steps)
         final = float(fn(model.forward(theta, X), y)) if diverged is None else np.nan
     if diverged is not None:
         path[np.searchsorted(index, diverged):] = np.nan

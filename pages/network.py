@@ -108,19 +108,38 @@ network_state.save(s)
 model = s.model()
 X, y = nc.dataset(nc.data_key(s))
 
-runs, problems = {}, []
-big = nc.cost(s) > 1e8
-bar = right.progress(0.0, text="Training…") if big else None
-for i, key in enumerate(s.optimizers):
-    problem = check(s, key)
-    if problem:
-        problems.append(problem)
-        continue
-    if bar is not None:
-        bar.progress(i / len(s.optimizers), text=f"Training {_label(key)} ({i + 1} of {len(s.optimizers)})…")
+runs = {}
+problems = [text for text in (check(s, k) for k in s.optimizers) if text]
+keys = [k for k in s.optimizers if not check(s, k)]
+todo = [k for k in keys if not nc.cached(nc.run_key(s, k))]
+work = nc.cost(s, len(todo))
+if work > nc.MAX_WORK:
+    with right:
+        st.warning(f"This setup needs about {work:.1e} multiply-adds of training ({len(todo)} optimizer"
+                   f"{'s' if len(todo) > 1 else ''} × {s.steps:,} steps × {s.batch or s.n:,} points × {model.size:,} "
+                   f"parameters), more than this page computes at once ({nc.MAX_WORK:.0e}, about 10–20 s). Use fewer "
+                   "steps, fewer points, a smaller batch or a smaller model.", icon=":material/hourglass_disabled:")
+    keys = [k for k in keys if k not in todo]  # what is already trained is still shown
+elif ss.get(P + "cancelled") == tuple(nc.run_key(s, k) for k in todo) and todo:
+    with right:
+        st.info("Training cancelled.", icon=":material/block:")
+        st.button("Train", key=P + "resume", type="primary", on_click=lambda: ss.pop(P + "cancelled", None))
+    keys = [k for k in keys if k not in todo]
+elif work > 1e8:
+    with right:
+        box = st.empty()
+        with box.container():
+            bar = st.progress(0.0, text="Training…")
+            pending = tuple(nc.run_key(s, k) for k in todo)
+            st.button("Cancel", key=P + "cancel", on_click=lambda: ss.__setitem__(P + "cancelled", pending))
+    for i, key in enumerate(todo):
+        def _tick(t, steps, i=i, key=key):
+            bar.progress((i + t / steps) / len(todo),
+                         text=f"Training {_label(key)} ({i + 1} of {len(todo)}): step {t:,} of {steps:,}")
+        nc.train(nc.run_key(s, key), progress=_tick)
+    box.empty()
+for key in keys:
     runs[key] = nc.train(nc.run_key(s, key))
-if bar is not None:
-    bar.empty()
 
 with right:
     what = "the article's model" if s.is_article() else "this model"
@@ -184,7 +203,9 @@ with right:
                 f"**How this picture is made** (Li et al., 2018, *Visualizing the Loss Landscape of Neural Nets*): the "
                 f"{model.size:,} parameters of every recorded step are projected onto the two directions along which "
                 f"the path{'s' if own is None else ''} moved most (PCA); those two carry **{share:.1f}%** of the "
-                f"movement. The colours are the loss, computed exactly, at each point of that plane.")
+                f"movement. The colours are the loss, computed exactly, at each point of that plane"
+                + (f" (on a fixed sample of {sl['rows']:,} of the {s.n:,} points: the model is large)." if sl["rows"] < s.n
+                   else "."))
             st.caption(
                 "**What it can show:** the shape of the loss along the directions training actually took: a valley, a "
                 "plateau, overshooting, how far each optimizer went and in which direction. **What it cannot:** the "

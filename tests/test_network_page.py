@@ -102,11 +102,24 @@ def test_every_optimizer_at_once_in_groups_of_six():
 
 def test_extreme_sliders_diverge_with_a_message_not_a_traceback():
     at = open_network({"opt": "gd,adam", "gd.lr": "10", "adam.lr": "10", "adam.eps": "1e-12", "steps": "2000",
-                       "depth": "3", "width": "64", "act": "relu", "n": "2000", "noise": "1"})
+                       "depth": "3", "width": "64", "act": "relu", "n": "2000", "noise": "1", "batch": "8"})
     ok(at)
     t = table(at)
     assert t["diverged"][0].startswith("at step")
     assert any("diverged at step" in w.value for w in at.warning)
+
+
+def test_the_largest_setup_asks_for_a_smaller_one_instead_of_computing_for_minutes():
+    at = open_network({"opt": "adam,gd,momentum,rmsprop,adagrad,nadam", "steps": "2000", "depth": "3", "width": "64",
+                       "act": "relu", "n": "2000"})
+    ok(at)
+    assert any("more than this page computes at once" in w.value for w in at.warning)
+    assert not at.dataframe or table(at).empty
+    at.session_state[P + "steps"] = 100  # a smaller setup trains
+    at.session_state[P + "n"] = 200
+    at.run()
+    ok(at)
+    assert len(table(at)) == 6
 
 
 def test_bad_links_get_one_notice_each_and_the_page_works():

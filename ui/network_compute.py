@@ -6,6 +6,8 @@ read-only: every session shares them.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from functools import lru_cache
 
 import numpy as np
@@ -54,22 +56,47 @@ def dataset(dkey: tuple):
     return X, y
 
 
-@lru_cache(maxsize=64)  # a run of the largest model keeps ~14 MB of path
-def train(rkey: tuple) -> networks.Run:
+MAX_WORK = 2e10  # multiply-adds of one page's training (~10–20 s here): beyond, the page asks for a smaller setup
+_RUNS: OrderedDict = OrderedDict()  # run key -> Run, the 64 latest; a run of the largest model keeps ~14 MB of path
+_LOCK = threading.Lock()
+
+
+def cached(rkey: tuple) -> bool:
+    with _LOCK:
+        return rkey in _RUNS
+
+
+def train(rkey: tuple, progress=None) -> networks.Run:
+    """One optimizer's training, cached (shared by every session, read-only)."""
+    with _LOCK:
+        if rkey in _RUNS:
+            _RUNS.move_to_end(rkey)
+            return _RUNS[rkey]
+    run = _train(rkey, progress)
+    with _LOCK:
+        _RUNS[rkey] = run
+        while len(_RUNS) > 64:
+            _RUNS.popitem(last=False)
+    return run
+
+
+def _train(rkey: tuple, progress=None) -> networks.Run:
     dkey, mkey, key, hp_items, steps, batch, seed = rkey
     X, y = dataset(dkey)
     model = model_of(mkey)
     run = networks.train(model, key, X, y, steps, params=model.init(seed=seed), loss="bce" if dkey[0] != "regression" else "mse",
-                         batch_size=batch or None, seed=seed, every=max(1, steps // PATH_ROWS), **dict(hp_items))
+                         batch_size=batch or None, seed=seed, every=max(1, steps // PATH_ROWS), progress=progress,
+                         **dict(hp_items))
     _frozen(run.loss, run.path, run.index, run.grad_norm, run.update_norm, *run.params.values())
     return run
 
 
-def cost(s: NetSettings) -> float:
-    """Multiply-adds of the whole training: a progress bar is worth showing above about 1e8."""
+def cost(s: NetSettings, optimizers: int | None = None) -> float:
+    """Multiply-adds of the training (forward and backward ≈ 3 × parameters × rows × steps per optimizer): a progress
+    bar is worth showing above about 1e8, and beyond MAX_WORK the page does not train."""
     model = s.model()
     rows = s.batch or s.n
-    return 3.0 * model.size * rows * s.steps * len(s.optimizers)
+    return 3.0 * model.size * rows * s.steps * (len(s.optimizers) if optimizers is None else optimizers)
 
 
 @lru_cache(maxsize=64)
@@ -94,10 +121,15 @@ def slice_of(rkeys: tuple, own: int | None) -> dict:
     lo, hi = lo - 0.25 * span, hi + 0.25 * span
     per_point = 2.0 * model.size * X.shape[0]
     n = int(np.clip(np.sqrt(LANDSCAPE_BUDGET / per_point), 15, 61))
+    rows = X.shape[0]
+    if per_point * n * n > LANDSCAPE_BUDGET:  # a large model on many points: the loss on a fixed sample of them
+        rows = max(256, int(LANDSCAPE_BUDGET / (2.0 * model.size * n * n)))
+        take = np.random.default_rng(0).choice(X.shape[0], size=min(rows, X.shape[0]), replace=False)
+        X, y = X[take], y[take]
     a, b = np.linspace(lo[0], hi[0], n), np.linspace(lo[1], hi[1], n)
     grid = landscape.loss_surface(model, X, y, plane, a, b, loss)
     _frozen(a, b, grid, *xy)
-    return {"a": a, "b": b, "grid": grid, "xy": xy, "explained": plane.explained.copy()}
+    return {"a": a, "b": b, "grid": grid, "xy": xy, "explained": plane.explained.copy(), "rows": int(X.shape[0])}
 
 
 @lru_cache(maxsize=32)
