@@ -17,6 +17,6 @@ pages = [
     st.Page("pages/scenarios.py", title="Scenarios", icon=":material/movie:"),
     st.Page("pages/adam_fails.py", title="When Adam fails", icon=":material/warning:"),
     st.Page("pages/sweeps.py", title="Sweeps", icon=":material/grid_on:"),
-    st.Page("pages/network.py", title="The article's network", icon=":material/hub:"),
+    st.Page("pages/network.py", title="Network", icon=":material/hub:"),
 ]
 st.navigation(pages, position="top").run()  # no sidebar: the Playground needs the width

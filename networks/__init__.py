@@ -10,7 +10,7 @@
 
 from . import data, landscape, losses
 from .layers import ACTIVATIONS, Linear, ReLU, Sequential, Tanh, mlp
-from .train import Run, loss_and_grad, loss_value, train
+from .train import Run, elementwise, loss_and_grad, loss_value, train
 
-__all__ = ["ACTIVATIONS", "Linear", "ReLU", "Run", "Sequential", "Tanh", "data", "landscape", "loss_and_grad",
+__all__ = ["ACTIVATIONS", "Linear", "ReLU", "Run", "Sequential", "Tanh", "data", "elementwise", "landscape", "loss_and_grad",
            "loss_value", "losses", "mlp", "train"]

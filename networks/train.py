@@ -47,6 +47,12 @@ class Run:
             return self.update_norm / self.grad_norm
 
 
+def elementwise() -> list[str]:
+    """The registry's optimizers whose update of a coordinate sees only that coordinate: on a flattened vector they
+    do exactly what torch does tensor by tensor."""
+    return [k for k in optimizers.names() if optimizers.get(k).elementwise]
+
+
 def _int(name, value, low):
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
         raise ValueError(f"Invalid {name}: {value!r} (expected an integer ≥ {low})")
@@ -100,6 +106,10 @@ def train(model: Sequential, optimizer: str, X, y, steps: int, params: dict | No
     `progress(t, steps)` is called about 20 times along the way (a progress bar; a Cancel can interrupt it there).
     """
     opt = optimizers.get(optimizer)
+    if not opt.elementwise:
+        raise ValueError(f"{opt.label} is not elementwise (its step uses norms over a whole tensor, which torch takes "
+                         f"per weight matrix and bias): networks.train runs elementwise optimizers only, on the "
+                         f"flattened parameters. Valid: {', '.join(elementwise())}")
     values = opt.resolve(**hyperparameters)  # the same validation as optimizers.simulate
     if not isinstance(model, Sequential):
         raise ValueError(f"Invalid model: {type(model).__name__} (expected networks.Sequential)")

@@ -8,9 +8,12 @@
 
 from __future__ import annotations
 
+from . import adafactor as _adafactor
 from . import adam as _adam
 from . import adaptive as _adaptive
+from . import averaged as _averaged
 from . import sgd as _sgd
+from . import sign as _sign
 from .base import Hyperparameter, Optimizer
 from .runner import RECORD_MODES, Trajectory
 from .runner import simulate as _simulate
@@ -21,6 +24,7 @@ _REGISTRY: dict[str, Optimizer] = {
         _sgd.GD, _sgd.MOMENTUM, _sgd.NAG,
         _adaptive.ADAGRAD, _adaptive.RMSPROP, _adaptive.ADADELTA,
         _adam.ADAM, _adam.AMSGRAD, _adam.ADAMW, _adam.NADAM, _adam.ADAMAX, _adam.RADAM,
+        _sign.RPROP, _averaged.ASGD, _adafactor.ADAFACTOR, _sign.LION, _averaged.SCHEDULE_FREE_ADAMW,
     )
 }
 

@@ -39,6 +39,9 @@ class Hyperparameter:
     torch: str | None = None  # torch's spelling where it differs: "betas[0]"
     error: str | None = None  # torch-style message head: "Invalid learning rate"
     ui: bool = True  # False: accepted by simulate() but not drawn (e.g. nag's dampening, fixed at 0)
+    integer: bool = False  # a count (LBFGS's max_iter, warmup_steps): one int for the whole batch
+    choices: tuple | None = None  # one of these values (LBFGS's line_search_fn: None or "strong_wolfe")
+    none: float | None = None  # what None stands for, where torch accepts it (Adafactor's eps[0]: machine epsilon)
 
     @property
     def log(self) -> bool:
@@ -49,12 +52,37 @@ class Hyperparameter:
         return isinstance(self.default, bool)
 
     @property
+    def kind(self) -> str:
+        """"flag", "int", "choice" or "float": what widget draws it, and whether it can vary along a batch."""
+        return "flag" if self.is_flag else "choice" if self.choices is not None else "int" if self.integer else "float"
+
+    @property
+    def is_number(self) -> bool:
+        """A real number: a slider, an axis of a sweep, a morph, an array along a batch."""
+        return self.kind == "float"
+
+    def coerce(self, value):
+        """A valid value as its widget holds it: bool, int, one of the choices, or float."""
+        return {"flag": bool, "int": int, "choice": lambda v: v}.get(self.kind, float)(value)
+
+    @property
     def slider_range(self) -> tuple[float, float]:
         return self.slider if self.slider is not None else (self.low, self.high)
 
     def validate(self, value: Any) -> Any:
         """Return the value as a bool, float or float array; raise ValueError naming it otherwise."""
         head = self.error or f"Invalid {self.name} value"
+        if value is None and self.none is not None:
+            return self.none
+        if self.choices is not None:
+            if isinstance(value, np.ndarray) or value not in self.choices:
+                raise ValueError(f"{head}: {value!r} (expected one of {', '.join(map(repr, self.choices))})")
+            return value
+        if self.integer:
+            ok = isinstance(value, (int, np.integer)) and not isinstance(value, bool)
+            if not ok or not self.low <= value <= self.high:
+                raise ValueError(f"{head}: {value!r} (expected an integer from {self.low:g} to {self.high:g})")
+            return int(value)
         if self.is_flag:
             arr = np.asarray(value)
             if arr.dtype != bool:
@@ -89,6 +117,8 @@ class Optimizer:
     check: Callable | None = None  # cross-parameter rules (nesterov needs momentum)
     convention: str = ""  # where our notation or torch's differs from the textbook
     reference: str = ""
+    pairs: dict = field(default_factory=dict)  # torch's tuple keywords besides betas: {"etas": ("etaminus", "etaplus")}
+    elementwise: bool = True  # each coordinate's update sees only that coordinate (False: per-tensor norms)
 
     def hyperparameter(self, name: str) -> Hyperparameter:
         for h in self.hyperparameters:
@@ -102,18 +132,25 @@ class Optimizer:
     def defaults(self) -> dict:
         return {h.name: h.default for h in self.hyperparameters}
 
+    def pair_keywords(self) -> dict[str, tuple[str, str]]:
+        """torch's tuple keywords and the two hyperparameters each one sets: betas -> (beta1, beta2), …"""
+        auto = {"betas": ("beta1", "beta2")} if "beta1" in self.names() else {}
+        return {**auto, **self.pairs}
+
     def resolve(self, **kwargs) -> dict:
         """Validate keywords against the declaration; return every hyperparameter with defaults filled."""
         kwargs = dict(kwargs)
-        if "betas" in kwargs and "beta1" in self.names():
-            betas = kwargs.pop("betas")
+        for pair, (first, second) in self.pair_keywords().items():
+            if pair not in kwargs or pair in self.names():
+                continue
+            values = kwargs.pop(pair)
             try:
-                b1, b2 = betas
+                a, b = values
             except (TypeError, ValueError):
-                raise ValueError(f"Invalid betas: {betas!r} (expected a pair (beta1, beta2))") from None
-            for name, v in (("beta1", b1), ("beta2", b2)):
+                raise ValueError(f"Invalid {pair}: {values!r} (expected a pair ({first}, {second}))") from None
+            for name, v in ((first, a), (second, b)):
                 if name in kwargs:
-                    raise ValueError(f"{name} given twice (in betas and by name)")
+                    raise ValueError(f"{name} given twice (in {pair} and by name)")
                 kwargs[name] = v
         for name in set(kwargs) & set(self.fixed) - set(self.names()):
             # torch's spelling of what this variant pins (amsgrad=True for "amsgrad", nesterov=True for "nag"): fine
@@ -124,7 +161,7 @@ class Optimizer:
                                  f"{name}={self.fixed[name]!r}; pick another optimizer for the other setting)")
         unknown = sorted(set(kwargs) - set(self.names()))
         if unknown:
-            valid = ", ".join(self.names()) + (", betas" if "beta1" in self.names() else "")
+            valid = ", ".join([*self.names(), *self.pair_keywords()])
             raise ValueError(f"Unknown hyperparameter {unknown[0]!r} for {self.key}. Valid: {valid}")
         values = {h.name: h.validate(kwargs.get(h.name, h.default)) for h in self.hyperparameters}
         if self.check is not None:

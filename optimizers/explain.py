@@ -79,7 +79,10 @@ def from_arrays(optimizer: str, hyperparameters: dict, path, grad, state: dict) 
     s = len(raw)
     base = dict(optimizer=opt.key, hyperparameters=hp, t=np.arange(1, s + 1), theta=path[:-1], update=np.diff(path, axis=0))
     with np.errstate(all="ignore"):
-        return _FAMILY[opt.key](hp, base, raw, {k: np.asarray(v, dtype=np.float64) for k, v in state.items()})
+        ex = _FAMILY[opt.key](hp, base, raw, {k: np.asarray(v, dtype=np.float64) for k, v in state.items()})
+    gone = ~np.isfinite(ex.update)  # once a run has diverged, inf − inf is NaN: the rebuilt step says the same
+    ex.step[gone] = ex.update[gone]
+    return ex
 
 
 def _tcol(base) -> np.ndarray:
@@ -238,10 +241,82 @@ def _radam(hp, base, raw, state):
                        notes=("while ρₜ ≤ 5 the step is plain momentum α·m̂ (r undefined)",))
 
 
+def _rprop(hp, base, raw, state):
+    size = state["step_size"][1:]
+    used = state["prev"][1:]  # g with the flipped coordinates zeroed: what the step used
+    direction = np.sign(used)
+    flips = np.sign(raw * state["prev"][:-1]) < 0
+    return Explanation(**base, grad=raw, step=-direction * size, lr_eff=size / np.abs(raw), direction=direction,
+                       direction_name="sign(g)", quantities={"Δ": size, "sign(g)": direction,
+                                                             "flip": flips.astype(np.float64)},
+                       notes=("a coordinate whose gradient flipped sign takes no step this time",))
+
+
+def _lion(hp, base, raw, state):
+    m_prev = state["exp_avg"][:-1]
+    c = m_prev * hp["beta1"] + raw * (1.0 - hp["beta1"])
+    u = np.sign(c)
+    lam = hp["weight_decay"]
+    decay = -hp["lr"] * lam * base["theta"] if lam else None
+    lr = np.full_like(raw, hp["lr"])
+    return Explanation(**base, grad=raw, step=_plus(-lr * u, decay), lr_eff=lr, direction=u, direction_name="sign(c)",
+                       quantities={"c": c, "sign(c)": u, "m": state["exp_avg"][1:]}, first="c", decay=decay)
+
+
+def _asgd(hp, base, raw, state):
+    g = _l2(raw, base["theta"], hp)
+    t = _tcol(base)
+    eta = np.where(t == 1.0, hp["lr"], hp["lr"] / (1.0 + hp["lambd"] * hp["lr"] * (t - 1.0)) ** hp["alpha"])
+    eta = np.broadcast_to(eta, g.shape).copy()
+    direction = g + hp["lambd"] * base["theta"]
+    return Explanation(**base, grad=g, step=-eta * direction, lr_eff=eta, direction=direction, direction_name="g + λθ",
+                       quantities={"η": eta, "θ̄": state["ax"][1:]},
+                       notes=("ηₜ = α / (1 + λα(t − 1))^a; θ̄ is the running average of the iterates",))
+
+
+def _adafactor(hp, base, raw, state):
+    g = raw
+    theta, t = base["theta"], _tcol(base)
+    v = state["variance"][1:]
+    root = np.sqrt(np.maximum(v, hp["eps1"] ** 2))
+    u = g / root
+    n = theta.shape[-1]
+    rms = lambda a: np.sqrt((a * a).sum(axis=-1, keepdims=True)) / np.sqrt(n)  # noqa: E731
+    a_t = np.maximum(hp["eps2"], rms(theta)) * np.minimum(hp["lr"], 1.0 / np.sqrt(t))
+    scale = a_t / np.maximum(1.0, rms(u) / hp["d"])
+    lam = hp["weight_decay"]
+    decay = -hp["lr"] * lam * theta if lam else None
+    lr_eff = scale / root
+    return Explanation(**base, grad=g, step=_plus(-lr_eff * g, decay), lr_eff=lr_eff, direction=g, direction_name="g",
+                       quantities={"v": v, "√v": root, "aₜ": np.broadcast_to(a_t, g.shape).copy()}, root="√v",
+                       decay=decay, notes=("aₜ = max(ε₂, RMS θ)·min(α, 1/√t); the update's RMS is clipped to d",))
+
+
+def _schedule_free(hp, base, raw, state):
+    y, t = base["theta"], _tcol(base)
+    z_prev, z = state["z"][:-1], state["z"][1:]
+    v = state["exp_avg_sq"][1:]
+    k = t - 1.0
+    sched = np.where(k < hp["warmup_steps"], (k + 1.0) / max(hp["warmup_steps"], 1), 1.0)
+    lr_t = hp["lr"] * sched
+    lr_max = np.maximum.accumulate(lr_t, axis=0)
+    weight = (k + 1.0) ** hp["r"] * lr_max ** hp["weight_lr_power"]
+    wsum = np.cumsum(weight, axis=0)
+    c = np.where(wsum == 0, 0.0, weight / np.where(wsum == 0, 1.0, wsum))
+    den = np.sqrt(v / (1.0 - hp["beta2"] ** t)) + hp["eps"]
+    gn = raw / den + hp["weight_decay"] * y
+    step = c * (z_prev - y) + lr_t * (hp["beta1"] * (1.0 - c) - 1.0) * gn
+    lr_eff = np.broadcast_to(lr_t / den, raw.shape).copy()
+    return Explanation(**base, grad=raw, step=step, lr_eff=lr_eff, direction=raw, direction_name="g",
+                       quantities={"z": z, "x": state["x"][1:], "√v̂": den - hp["eps"]}, root="√v̂",
+                       notes=("y (the path) = where gradients are taken; x = the average to evaluate",))
+
+
 _FAMILY = {
     "gd": _sgd, "momentum": _sgd, "nag": _sgd,
     "adagrad": _adagrad, "rmsprop": _rmsprop, "adadelta": _adadelta,
     "adam": _adam, "amsgrad": _adam, "adamw": _adam, "nadam": _nadam, "adamax": _adamax, "radam": _radam,
+    "rprop": _rprop, "lion": _lion, "asgd": _asgd, "adafactor": _adafactor, "schedule_free_adamw": _schedule_free,
 }
 
 
@@ -379,6 +454,32 @@ def narrate(ex: Explanation, k: int) -> list[Substep]:
         out.append(Substep("**Scale by the RMS of past steps over the RMS of gradients**: the units of θ, no α needed.",
                            rf"\frac{{\sqrt{{E[\Delta\theta^2]_{{{t - 1}}} + \epsilon}}}}{{\sqrt{{E[g^2]_{{{t}}} + \epsilon}}}}"
                            rf" = {vec(ex.lr_eff[k])}", "root"))
+    elif key == "rprop":
+        out.append(Substep("**Compare signs** with the last gradient: the same sign grows the step size by η₊, a flip "
+                           "cuts it by η₋ (and skips this step).",
+                           rf"\Delta_{{{t}}} = {vec(q['Δ'])}", "root"))
+    elif key == "lion":
+        b1 = num(hp["beta1"])
+        out.append(Substep(f"**Blend** the momentum and the gradient with β₁ = {b1}, and keep only the sign.",
+                           rf"c_{{{t}}} = {b1}\, m_{{{t - 1}}} + (1 - {b1})\, g_{{{t}}} = {vec(q['c'])},\quad "
+                           rf"\operatorname{{sign}}(c) = {vec(q['sign(c)'])}", "first"))
+        out.append(Substep(f"**Update the momentum** with the slower β₂ = {num(hp['beta2'])} (after the step).",
+                           rf"m_{{{t}}} = {vec(q['m'])}"))
+    elif key == "asgd":
+        out.append(Substep("**The decaying step size** ηₜ = α/(1 + λα(t − 1))^a.", rf"\eta_{{{t}}} = {vec(q['η'])}"))
+        out.append(Substep("**Average the iterates** (from step t₀ on): θ̄ is the running mean the method returns.",
+                           rf"\bar\theta_{{{t + 1}}} = {vec(q['θ̄'])}"))
+    elif key == "adafactor":
+        out.append(Substep("**Update the second moment** with a decay that grows with t.",
+                           rf"v_{{{t}}} = {vec(q['v'])}", "root"))
+        out.append(Substep("**Scale relative to the parameters**: aₜ = max(ε₂, RMS θ)·min(α, 1/√t), then clip the "
+                           "update's RMS to d.", rf"a_{{{t}}} = {num(q['aₜ'][0])}"))
+    elif key == "schedule_free_adamw":
+        out.append(Substep("**Normalise the gradient** by the root of its running mean of squares (as Adam).",
+                           rf"\sqrt{{\hat v_{{{t}}}}} = {vec(q['√v̂'])}", "root"))
+        out.append(Substep("**Step z** by γ times that, and **average**: x is the weighted mean of the z's, and the "
+                           "next gradient is taken between them.",
+                           rf"z_{{{t + 1}}} = {vec(q['z'])},\quad x_{{{t + 1}}} = {vec(q['x'])}"))
     else:  # the Adam family
         b1, b2 = num(hp["beta1"]), num(hp["beta2"])
         out.append(Substep(f"**Decay the first moment by β₁ = {b1}** and mix in the new gradient: a running mean (momentum).",

@@ -141,7 +141,9 @@ def simulate(opt: Optimizer, surface, start, steps: int, noise=0.0, seed=None, *
     def rows(v, kind=float):  # a per-row column (n, 1) for arrays, the plain value for scalars
         return kind(v) if np.ndim(v) == 0 else np.broadcast_to(v, batch).reshape(n, 1)
 
-    values = {k: rows(v, bool if opt.hyperparameter(k).is_flag else float) for k, v in values.items()}
+    kinds = {k: opt.hyperparameter(k).kind for k in values}
+    values = {k: (v if kinds[k] in ("int", "choice") else rows(v, bool if kinds[k] == "flag" else float))
+              for k, v in values.items()}
     rng = np.random.default_rng(seed)
     out = _run_split(opt, values, surface, theta0, steps, rows(noise), rng, record, every)
     index = np.unique(np.r_[np.arange(0, steps + 1, every), steps])

@@ -32,10 +32,10 @@ def _init() -> None:
     for key in optimizers.names():
         for hp in optimizers.get(key).hyperparameters:
             if hp.ui:
-                value = presets.INSPECT_LR[key] if hp.name == "lr" else hp.default
+                value = presets.INSPECT_LR.get(key, hp.default) if hp.name == "lr" else hp.default
                 wkey = widgets.hp_widget_key(P + key, hp.name)
                 if wkey not in ss:
-                    ss[wkey] = bool(value) if hp.is_flag else float(value)
+                    ss[wkey] = hp.coerce(value)
                 ss.setdefault(widgets.EXTRA, {}).setdefault(wkey, set()).add(value)
                 ss[wkey] = ss[wkey]  # keep the value through runs that do not draw this optimizer's sliders
     for name in ("opt", "surface", "x", "y", "steps", "zoom", "narrate"):

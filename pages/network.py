@@ -7,7 +7,7 @@ import streamlit as st
 import networks
 import optimizers
 from plots import network as figs
-from plots.torch_code import network_engine_call, network_snippet, torch_call
+from plots.torch_code import OUTSIDE, network_engine_call, network_snippet, torch_call
 from ui import network_compute as nc
 from ui import network_state, widgets
 from ui.boot import through_app
@@ -51,20 +51,19 @@ widgets.compact_title("The article's network")
 st.caption("The article ends with a PyTorch model, `nn.Sequential(nn.Linear(10, 5), nn.Linear(5, 1))`, trained with "
            "Adam. Here it trains for real, with any optimizer of the Playground: the same update rules, the same numbers "
            "as torch.optim, on a network of 61 parameters instead of a point on a 2-D surface.")
-for text in notices:
-    st.warning(widgets.inert(text), icon=":material/link_off:")
+widgets.link_notices(notices)
 
 left, right = st.columns([1, 2.7], gap="medium")
 with left:
-    st.multiselect("Optimizers", optimizers.names(), key=P + "optimizers", format_func=_label,
+    st.multiselect("Optimizers", networks.elementwise(), key=P + "optimizers", format_func=_label,
                    max_selections=MAX_OPTIMIZERS, help=f"Up to {MAX_OPTIMIZERS}, all from the same starting parameters.")
     chosen = list(ss[P + "optimizers"]) or list(DEFAULTS.optimizers)
     if not ss[P + "optimizers"]:
         st.caption("No optimizer picked: showing Adam and SGD.")
     if ss.get(P + "tune") not in chosen:
         ss[P + "tune"] = chosen[0]
-    tune = (st.segmented_control if len(chosen) <= 3 else st.selectbox)(
-        "Tune", chosen, key=P + "tune", format_func=_label, **({"required": True} if len(chosen) <= 3 else {}))
+    tune = (st.segmented_control if len(chosen) <= 2 else st.selectbox)(
+        "Tune", chosen, key=P + "tune", format_func=_label, **({"required": True} if len(chosen) <= 2 else {}))
     tune = tune or chosen[0]
     with st.container(border=True, key=P + "card"):
         opt = optimizers.get(tune)
@@ -84,7 +83,9 @@ with left:
                      help="Full batch: every step sees the whole data set, as in the article. A smaller batch samples "
                           "a new shuffle each epoch: noisier steps, like training at scale.")
     with st.expander("Data", expanded=False):
-        st.selectbox("Data set", TASKS, key=P + "task", format_func=TASK_LABELS.get, on_change=_on_task)
+        st.selectbox("Data set", TASKS, key=P + "task", format_func=TASK_LABELS.get, on_change=_on_task,
+                     help="A classification set brings a 2 → 16 → 16 → 1 Tanh network: the article's linear model "
+                          "cannot separate its classes. Change it under Model.")
         if ss[P + "task"] == "regression":
             st.segmented_control("Hidden map", ["linear", "nonlinear"], key=P + "target", required=True,
                                  help="Linear: the article's model can fit it exactly, down to the noise. Non-linear "
@@ -157,16 +158,15 @@ with right:
         rows = []
         for key, r in runs.items():
             reached = np.flatnonzero(r.loss <= target)
+            seen = np.r_[r.loss, r.final_loss]  # the loss before every step, and after the last one
             rows.append({"optimizer": _label(key), "α": r.hyperparameters["lr"],
-                         "final loss": r.final_loss if r.diverged_at is None else None,
-                         "lowest loss": float(np.nanmin(r.loss)) if np.isfinite(r.loss).any() else None,
+                         "final loss": f"{r.final_loss:.5g}" if r.diverged_at is None else "diverged",
+                         "lowest loss": f"{np.nanmin(seen):.5g}" if np.isfinite(seen).any() else "—",
                          f"steps to loss ≤ {target:.3g}": str(int(reached[0])) if reached.size else "—",
                          "diverged": f"at step {r.diverged_at}" if r.diverged_at is not None else "no"})
         if rows:
             st.dataframe(pd.DataFrame(rows), hide_index=True, key=P + "table",
-                         column_config={"final loss": st.column_config.NumberColumn(format="%.5g"),
-                                        "lowest loss": st.column_config.NumberColumn(format="%.5g"),
-                                        "α": st.column_config.NumberColumn(format="%.3g")})
+                         column_config={"α": st.column_config.NumberColumn(format="%.3g")})
         st.select_slider("Target loss", GOALS, key=P + "goal", format_func=lambda g: f"1/{g} of the starting loss",
                          help=f"The starting loss is {start_loss:.4g} (the same for every optimizer: one start).")
         for key, r in runs.items():
@@ -176,7 +176,7 @@ with right:
         if s.batch:
             st.caption("With mini-batches each step's loss is that batch's: the curve is noisy even when training goes "
                        "well. The final loss is over the whole data set.")
-        if s.is_article() and all(r.hyperparameters["lr"] <= 1e-3 for r in runs.values()):
+        if s.is_article() and "adam" in runs and all(r.hyperparameters["lr"] <= 1e-3 for r in runs.values()):
             st.info("At the article's α = 0.001, 100 steps barely start the descent. Raise α (Adam: 0.01 or 0.1) "
                     "and watch the curves part.", icon=":material/lightbulb:")
 
@@ -192,7 +192,15 @@ with right:
                                         format_func=lambda k: "all runs together" if k == "shared" else f"{_label(k)} alone")
             own = None if pick == "shared" else keys.index(pick)
             sl = nc.slice_of(tuple(nc.run_key(s, k) for k in keys), own)
-            shown = [(k, _label(k), sl["xy"][i]) for i, k in enumerate(keys) if own is None or i == own]
+        if runs and sl["diverged"]:
+            st.warning("Every run shown here diverged: there is no landscape to draw around it. Lower α."
+                       if own is None else f"{_label(pick)} diverged: pick another plane, or lower its α.",
+                       icon=":material/error:")
+        elif runs:
+            if sl["left_out"]:
+                st.caption(f"Left out (diverged): {', '.join(map(_label, sl['left_out']))}.")
+            shown = [(k, _label(k), sl["xy"][i]) for i, k in enumerate(keys) if (own is None or i == own)
+                     and k not in sl["left_out"]]
             origin = "the common start" if own is None else f"{_label(pick)}'s end"
             st.plotly_chart(figs.landscape_figure(sl["a"], sl["b"], sl["grid"], shown, sl["explained"],
                                                   title=f"Loss on the plane of the paths' two main directions "
@@ -247,17 +255,21 @@ with right:
                      else f"classification({s.task!r}, n={s.n}, noise={s.noise!r}, seed={s.dseed})")
         hps = s.hyperparameters(of)
         args = (modules, s.loss, data_call, of, hps, s.steps, s.batch, s.seed)
-        c1, c2 = st.columns(2)
-        with c1:
-            st.markdown("**In PyTorch, complete** (runs as it is, prints the numbers of the Loss tab)")
-            st.code(network_snippet(*args), language="python")
-        with c2:
-            st.markdown("**With this app's engine** (pure NumPy)")
-            st.code(network_engine_call(*args), language="python")
-            st.markdown(
-                "**What the article's listing leaves out.** Its loop stops after the forward pass: "
-                "`output = model(X); loss = loss_fn(output, y)`. Without `loss.backward()` no gradient is computed, "
-                "without `optimizer.step()` no parameter changes, and without `optimizer.zero_grad()` each epoch's "
-                "gradients would add to the last one's. All three are in the code on the left.")
-            st.caption("Same numbers: `tests/test_network_fidelity.py` checks 61 torch 2.13 trainings (every optimizer, "
-                       "with and without ReLU/Tanh) against this engine to 1e-9 at every step.")
+        exact = torch_call(of, hps) is not None
+        st.markdown("**In PyTorch, complete**: run it from this app's folder with `pip install torch`"
+                    + (f" and `pip install {'lion-pytorch' if of == 'lion' else 'schedulefree'}`" if of in OUTSIDE else "")
+                    + (" (it imports this app's `networks` only to make the same data and starting parameters). It "
+                       "prints the first and last loss of the Loss tab's curve and the final loss of its table."
+                       if exact else ". Adam without bias correction is not in torch.optim: this is the closest torch "
+                       "call, and its numbers differ from the page's."))
+        st.code(network_snippet(*args), language="python")
+        st.markdown("**With this app's engine** (pure NumPy)")
+        st.code(network_engine_call(*args), language="python")
+        st.markdown(
+            "**What the article's listing leaves out.** Its loop stops after the forward pass: "
+            "`output = model(X); loss = loss_fn(output, y)`. Without `loss.backward()` no gradient is computed, "
+            "without `optimizer.step()` no parameter changes, and without `optimizer.zero_grad()` each epoch's "
+            "gradients would add to the last one's. All three are in the code above.")
+        st.caption("Same numbers: `tests/test_network_fidelity.py` checks 81 trainings by torch 2.13 (and the Lion and "
+                   "Schedule-Free packages), every optimizer here, with and without ReLU/Tanh, against this engine to "
+                   "1e-9 at every step.")

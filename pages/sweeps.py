@@ -93,8 +93,7 @@ widgets.compact_title("Sweeps")
 st.caption("Thousands of runs in one batched engine call: how the result depends on two hyperparameters, which value "
            "suits each optimizer, where each start ends up, and how far noise spreads the runs. Every run is the "
            "Playground's run with those settings.")
-for text in notices:
-    st.warning(widgets.inert(text), icon=":material/link_off:")
+widgets.link_notices(notices)
 
 top = st.columns([1.3, 0.8, 0.8, 1.4, 1.2, 0.8], vertical_alignment="bottom")
 top[0].selectbox("Surface", surfaces.names(), key=P + "surface", format_func=lambda k: surfaces.get(k).label,

@@ -30,9 +30,11 @@ def loss_figure(curves: list[tuple[str, str, np.ndarray]], target: float | None 
     for key, label, loss in curves:
         fig.add_scatter(x=np.arange(1, loss.size + 1), y=loss, name=label, mode="lines",
                         line=dict(color=_color(key), width=2.5), hovertemplate="%{y:.4g}")
-    if target is not None and np.isfinite(target) and target > 0:
-        fig.add_hline(y=target, line=dict(color="#888", dash="dot", width=1),
-                      annotation_text="target", annotation_position="bottom right")
+    if target is not None and np.isfinite(target) and target > 0 and curves:
+        # a trace, not add_hline: on a log axis plotly places an hline's annotation at the raw value (at 10^0.96)
+        n = max(c[2].size for c in curves)
+        fig.add_scatter(x=[1, n], y=[target, target], mode="lines", name=f"target {target:.3g}",
+                        line=dict(color="#888", dash="dot", width=1.5), hoverinfo="skip")
     fig.update_xaxes(title="step")
     fig.update_yaxes(type="log", title="loss", exponentformat="power")
     fig.update_layout(title=dict(text=title, font=dict(size=15)))
@@ -44,15 +46,20 @@ def layers_figure(series: list[tuple[str, str, tuple, np.ndarray, np.ndarray]], 
     one dash per layer."""
     fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.1,
                         subplot_titles=("Update size ‖Δθ‖ per layer", "Effective learning rate ‖Δθ‖ / ‖g‖ per layer"))
+    shown_layers = set()
     for key, label, layers, update, lr in series:
         steps = np.arange(1, update.shape[0] + 1)
         for j, layer in enumerate(layers):
             style = dict(color=_color(key), width=2, dash=DASHES[j % len(DASHES)])
-            name = f"{label} · layer {layer}"
-            fig.add_scatter(x=steps, y=update[:, j], name=name, legendgroup=label, line=style, row=1, col=1,
-                            hovertemplate="%{y:.3g}")
-            fig.add_scatter(x=steps, y=lr[:, j], name=name, legendgroup=label, line=style, row=1, col=2,
-                            showlegend=False, hovertemplate="%{y:.3g}")
+            hover = f"{label} · layer {layer}: %{{y:.3g}}<extra></extra>"
+            fig.add_scatter(x=steps, y=update[:, j], name=label, legendgroup=label, line=style, row=1, col=1,
+                            showlegend=j == 0, hovertemplate=hover)
+            fig.add_scatter(x=steps, y=lr[:, j], name=label, legendgroup=label, line=style, row=1, col=2,
+                            showlegend=False, hovertemplate=hover)
+            shown_layers.add((j, layer))
+    for j, layer in sorted(shown_layers):  # one legend entry per optimizer (colour) and per layer (dash)
+        fig.add_scatter(x=[None], y=[None], mode="lines", name=f"layer {layer}", legendgroup=f"layer {layer}",
+                        line=dict(color="#555", width=2, dash=DASHES[j % len(DASHES)]))
     fig.update_yaxes(type="log", exponentformat="power")
     fig.update_xaxes(title="step")
     _legend(fig, height)
@@ -84,10 +91,12 @@ def landscape_figure(a, b, grid, paths: list[tuple[str, str, np.ndarray]], expla
                         marker=dict(size=[10, 12], color=["white", _color(key)], symbol=["circle-open", "circle"],
                                     line=dict(color=_color(key), width=2)))
     e1, e2 = (100 * float(x) for x in explained)
-    fig.update_xaxes(title=f"direction 1 ({e1:.1f}% of the movement)", showgrid=False, zeroline=False)
-    fig.update_yaxes(title=f"direction 2 ({e2:.1f}%)", showgrid=False, zeroline=False)
+    fig.update_xaxes(title=f"direction 1 ({e1:.1f}% of the movement)", showgrid=False, zeroline=False,
+                     range=[float(a[0]), float(a[-1])])
+    fig.update_yaxes(title=f"direction 2 ({e2:.1f}%)", showgrid=False, zeroline=False, range=[float(b[0]), float(b[-1])])
     fig.update_layout(title=dict(text=title, font=dict(size=15)))
-    return _legend(fig, height).update_layout(hovermode="closest")
+    return _legend(fig, height).update_layout(hovermode="closest", margin=dict(b=90),
+                                              legend=dict(x=0, xanchor="left", y=-0.16, yanchor="top"))
 
 
 def boundary_figure(x, y, prob, steps, X, labels, title: str = "", height: int = 520) -> go.Figure:

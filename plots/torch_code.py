@@ -9,6 +9,8 @@ runs the snippet and compares its paths with the engine's to 1e-9.
 
 from __future__ import annotations
 
+import optimizers
+
 # surface key -> (value, gradient) in x, y (0-d float64 tensors); TAU = 2π and math are in scope
 SURFACES = {
     "rosenbrock": ("(1.0 - x) ** 2 + 100.0 * (y - x**2) ** 2",
@@ -73,17 +75,32 @@ C, S = math.cos(math.radians(30.0)), math.sin(math.radians(30.0))  # the valley 
 # the engine's keyword -> how torch spells it (betas are a pair), and keywords a variant pins
 TORCH_CLASS = {"gd": "SGD", "momentum": "SGD", "nag": "SGD", "adagrad": "Adagrad", "rmsprop": "RMSprop",
                "adadelta": "Adadelta", "adam": "Adam", "amsgrad": "Adam", "adamw": "AdamW", "nadam": "NAdam",
-               "adamax": "Adamax", "radam": "RAdam"}
-PINNED = {"nag": {"nesterov": True}, "amsgrad": {"amsgrad": True}}
+               "adamax": "Adamax", "radam": "RAdam", "rprop": "Rprop", "asgd": "ASGD", "adafactor": "Adafactor",
+               "lion": "Lion", "schedule_free_adamw": "AdamWScheduleFree"}
+# where the class lives, when it is not torch.optim: the package to import (pip name in the comment)
+OUTSIDE = {"lion": ("lion_pytorch", "pip install lion-pytorch"),
+           "schedule_free_adamw": ("schedulefree", "pip install schedulefree")}
+PINNED = {"nag": {"nesterov": True}, "amsgrad": {"amsgrad": True}, "lion": {"use_triton": False}}
+MACHINE_EPS = 2.220446049250313e-16  # float64's: what torch's Adafactor means by eps=(None, …)
+
+
+def constructor(key: str) -> str:
+    """torch.optim.Adam, lion_pytorch.Lion, …"""
+    return f"{OUTSIDE[key][0] if key in OUTSIDE else 'torch.optim'}.{TORCH_CLASS[key]}"
 
 
 def torch_kwargs(key: str, hps: dict) -> dict | None:
     """torch.optim keywords for the engine's hyperparameters; None for a variant torch does not have."""
     if key == "adam" and not hps.get("bias_correction", True):
         return None  # the textbook "simplified Adam": torch has no switch for it
-    out = {k: v for k, v in hps.items() if k not in ("beta1", "beta2", "bias_correction")}
-    if "beta1" in hps:
-        out["betas"] = (hps["beta1"], hps["beta2"])
+    opt = optimizers.get(key)
+    pairs = opt.pair_keywords()
+    paired = {name for pair in pairs.values() for name in pair}
+    out = {k: v for k, v in hps.items() if k not in paired and k != "bias_correction"}
+    for pair, (a, b) in pairs.items():
+        if a in hps:
+            first = None if key == "adafactor" and a == "eps1" and hps[a] == MACHINE_EPS else hps[a]
+            out[pair] = (first, hps[b])
     if key in ("gd",):
         out = {k: v for k, v in out.items() if k in ("lr", "weight_decay")}
     out.update(PINNED.get(key, {}))
@@ -102,6 +119,12 @@ TORCH_DEFAULTS = {
     "NAdam": {"lr": 2e-3, **_ADAM, "momentum_decay": 4e-3, "decoupled_weight_decay": False},
     "Adamax": {"lr": 2e-3, **_ADAM},
     "RAdam": {"lr": 1e-3, **_ADAM, "decoupled_weight_decay": False},
+    "Rprop": {"lr": 1e-2, "etas": (0.5, 1.2), "step_sizes": (1e-6, 50.0)},
+    "ASGD": {"lr": 1e-2, "lambd": 1e-4, "alpha": 0.75, "t0": 1e6, "weight_decay": 0.0},
+    "Adafactor": {"lr": 1e-2, "beta2_decay": -0.8, "eps": (None, 1e-3), "d": 1.0, "weight_decay": 0.0},
+    "Lion": {"lr": 1e-4, "betas": (0.9, 0.99), "weight_decay": 0.0, "use_triton": False},
+    "AdamWScheduleFree": {"lr": 0.0025, "betas": (0.9, 0.999), "eps": 1e-8, "weight_decay": 0.0, "warmup_steps": 0,
+                          "r": 0.0, "weight_lr_power": 2.0},
 }
 
 
@@ -113,10 +136,18 @@ def torch_call(key: str, hps: dict, params: str = "params") -> str | None:
         return None
     defaults = TORCH_DEFAULTS[TORCH_CLASS[key]]
     shown = {k: v for k, v in kwargs.items() if k in ("lr", "betas") or k not in defaults or v != defaults[k]}
-    return f"torch.optim.{TORCH_CLASS[key]}({params}, {', '.join(f'{k}={_py(v)}' for k, v in shown.items())})"
+    shown.pop("use_triton", None)  # Lion's default already
+    return f"{constructor(key)}({params}, {', '.join(f'{k}={_py(v)}' for k, v in shown.items())})"
+
+
+def _outside_imports(keys) -> list[str]:
+    """import lines for the optimizers that are not in torch.optim, with how to install them."""
+    return [f"import {OUTSIDE[k][0]}  # {OUTSIDE[k][1]}" for k in dict.fromkeys(keys) if k in OUTSIDE]
 
 
 def _py(v) -> str:
+    if v is None:
+        return "None"
     if isinstance(v, tuple):
         return "(" + ", ".join(_py(x) for x in v) + ")"
     return repr(float(v)) if isinstance(v, float) else repr(v)
@@ -133,6 +164,7 @@ def snippet(surface, start, steps: int, entries: list, noise: float = 0.0, seed:
     ]
     if noise:
         lines.insert(3, "import numpy as np  # the page draws its gradient noise with NumPy's generator")
+    lines[4:4] = _outside_imports(key for _, key, _ in entries)
     helper = HELPERS.get(surface.key)
     if helper:
         lines.append(helper.rstrip())
@@ -141,7 +173,9 @@ def snippet(surface, start, steps: int, entries: list, noise: float = 0.0, seed:
               f"    return {grad}", "", "",
               f"def race(make_optimizer, steps={int(steps)}, start=({float(start[0])!r}, {float(start[1])!r})):",
               "    theta = torch.tensor(start)",
-              "    optimizer = make_optimizer([theta])"]
+              "    optimizer = make_optimizer([theta])",
+              "    if hasattr(optimizer, 'train'):  # schedule-free: gradients are taken in train mode",
+              "        optimizer.train()"]
     if noise:
         lines += [f"    rng = np.random.default_rng({int(seed)})"]
     lines += ["    path, loss = [theta.clone()], [f(*theta).item()]",
@@ -162,7 +196,7 @@ def snippet(surface, start, steps: int, entries: list, noise: float = 0.0, seed:
             skipped.append(label)
             continue
         args = ", ".join(f"{k}={_py(v)}" for k, v in kwargs.items())
-        lines.append(f"    {label!r}: race(lambda params: torch.optim.{TORCH_CLASS[key]}(params, {args})),")
+        lines.append(f"    {label!r}: race(lambda params: {constructor(key)}(params, {args})),")
     lines.append("}")
     if skipped:
         lines.append(f"# not in torch.optim (bias correction switched off): {', '.join(skipped)}")
@@ -186,7 +220,7 @@ def network_snippet(modules: list, loss: str, data_call: str, key: str, hps: dic
     loss_fn = {"mse": "nn.MSELoss()", "bce": "nn.BCEWithLogitsLoss()"}[loss]
     lines = [
         '"""The page\'s network in PyTorch: the same loss curve as the Optimizer Playground\'s engine (float64)."""',
-        "import numpy as np", "import torch", "from torch import nn", "",
+        "import numpy as np", "import torch", "from torch import nn", *_outside_imports([key]), "",
         "import networks  # this app's engine, here only to make the same data and the same starting parameters", "",
         "torch.set_default_dtype(torch.float64)  # the engine computes in float64", "",
         f"X, y = networks.data.{data_call}",
@@ -200,6 +234,8 @@ def network_snippet(modules: list, loss: str, data_call: str, key: str, hps: dic
                   "# torch.optim.Adam always corrects the bias. This is the closest torch call:"]
         hps = {**hps, "bias_correction": True}
     lines += [f"optimizer = {torch_call(key, hps, 'model.parameters()')}",
+              *(["optimizer.train()  # schedule-free: gradients are taken in train mode"] if key in OUTSIDE and
+                key == "schedule_free_adamw" else []),
               "X, y = torch.tensor(X), torch.tensor(y)", "losses = []"]
     if batch:
         lines += [f"rng = np.random.default_rng({int(seed)})  # the page's mini-batches: NumPy's shuffle, one per epoch",
@@ -220,7 +256,10 @@ def network_snippet(modules: list, loss: str, data_call: str, key: str, hps: dic
               "    optimizer.step()             # the update: without it the model never changes",
               "    losses.append(loss.item())",
               "",
-              "print(f\"loss at the first step {losses[0]:.10g}, at the last {losses[-1]:.10g}\")", ""]
+              "with torch.no_grad():  # after the last step, on the whole data set: the table's final loss",
+              "    final = loss_fn(model(X), y).item()",
+              "print(f\"loss before the first step {losses[0]:.10g}, before the last {losses[-1]:.10g}, "
+              "after it {final:.10g}\")", ""]
     return "\n".join(lines)
 
 

@@ -36,8 +36,8 @@ def axis(optimizer: str, name: str, n: int, lo: float | None = None, hi: float |
     """n values of a hyperparameter on its slider's scale (log for α and ε, log(1 − β) for β₂), within its slider's
     range (or [lo, hi] inside it): every value is valid for the optimizer."""
     hp = optimizers.get(optimizer).hyperparameter(name)
-    if hp.is_flag:
-        raise ValueError(f"{name} is an on/off switch, not an axis")
+    if not hp.is_number:
+        raise ValueError(f"{name} is {'an on/off switch' if hp.is_flag else 'not a real number'}, not an axis")
     s_lo, s_hi = hp.slider_range
     lo = s_lo if lo is None else max(float(lo), s_lo)
     hi = s_hi if hi is None else min(float(hi), s_hi)

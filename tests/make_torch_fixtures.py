@@ -13,9 +13,12 @@ from __future__ import annotations
 
 import json
 import sys
+from importlib.metadata import version
 from pathlib import Path
 
+import lion_pytorch
 import numpy as np
+import schedulefree
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -33,7 +36,11 @@ TORCH = {  # our key -> (torch class, keywords pinned by the variant)
     "adadelta": (torch.optim.Adadelta, {}), "adam": (torch.optim.Adam, {}),
     "amsgrad": (torch.optim.Adam, {"amsgrad": True}), "adamw": (torch.optim.AdamW, {}),
     "nadam": (torch.optim.NAdam, {}), "adamax": (torch.optim.Adamax, {}), "radam": (torch.optim.RAdam, {}),
+    "rprop": (torch.optim.Rprop, {}), "asgd": (torch.optim.ASGD, {}), "adafactor": (torch.optim.Adafactor, {}),
+    # beyond torch: the reference packages, named with their versions in the fixture file
+    "lion": (lion_pytorch.Lion, {"use_triton": False}), "schedule_free_adamw": (schedulefree.AdamWScheduleFree, {}),
 }
+REFERENCES = {"lion": f"lion-pytorch {version('lion-pytorch')}", "schedule_free_adamw": f"schedulefree {version('schedulefree')}"}
 
 # Non-default hyperparameters, every flag at least once. lr is scaled per surface below.
 CONFIGS = {
@@ -53,6 +60,13 @@ CONFIGS = {
     "adamax": [{}, {"betas": (0.8, 0.99), "weight_decay": 0.05, "eps": 1e-4}],
     "radam": [{}, {"betas": (0.9, 0.99), "eps": 1e-6}, {"weight_decay": 0.1, "decoupled_weight_decay": True},
               {"betas": (0.9, 0.6)}],
+    "rprop": [{}, {"etas": (0.4, 1.3)}, {"step_sizes": (1e-4, 0.5)}],
+    "asgd": [{}, {"lambd": 0.01, "alpha": 0.5, "t0": 20.0}, {"weight_decay": 0.05, "t0": 5.0}],
+    "adafactor": [{}, {"beta2_decay": -0.5, "eps": (None, 1e-2)}, {"d": 2.0, "weight_decay": 0.05},
+                  {"eps": (1e-10, 1e-3)}],
+    "lion": [{}, {"betas": (0.8, 0.95)}, {"weight_decay": 0.1}],
+    "schedule_free_adamw": [{}, {"warmup_steps": 10, "betas": (0.8, 0.99)},
+                            {"r": 1.0, "weight_lr_power": 1.0, "weight_decay": 0.01, "eps": 1e-6}],
 }
 
 # (surface, start, base lr per optimizer family). quad5 is a 5-D diagonal quadratic: D is not always 2.
@@ -66,7 +80,8 @@ SURFACES = [
      {"sgd": 0.05, "adagrad": 0.5, "rmsprop": 0.05, "adadelta": 1.0, "adam": 0.1, "radam": 0.05}),
 ]
 FAMILY = {"gd": "sgd", "momentum": "sgd", "nag": "sgd", "adagrad": "adagrad", "rmsprop": "rmsprop",
-          "adadelta": "adadelta", "radam": "radam"}
+          "adadelta": "adadelta", "radam": "radam", "asgd": "sgd", "rprop": "rmsprop", "lion": "radam",
+          "adafactor": "adagrad"}
 
 
 class Quad5:
@@ -85,13 +100,36 @@ def surface(name):
     return Quad5() if name == "quad5" else surfaces.get(name)
 
 
+def torch_keywords(key, hp):
+    """Our split names back into torch's tuples: beta1, beta2 -> betas=(…), etaminus, etaplus -> etas=(…), …"""
+    out = dict(hp)
+    for pair, (a, b) in optimizers.get(key).pair_keywords().items():
+        if a in out or b in out:
+            defaults = optimizers.get(key).defaults()
+            out[pair] = (out.pop(a, defaults[a]), out.pop(b, defaults[b]))
+    return out
+
+
+def split_pairs(key, config):
+    """A config in torch's spelling, with our names: {"etas": (0.4, 1.3)} -> {"etaminus": 0.4, "etaplus": 1.3}."""
+    hp = dict(config)
+    for pair, (a, b) in optimizers.get(key).pair_keywords().items():
+        if pair in hp:
+            hp[a], hp[b] = hp.pop(pair)
+    return hp
+
+
+def _call_args(key, hp):
+    return ", ".join(f"{k}={v!r}" for k, v in torch_keywords(key, {**hp, **TORCH[key][1]}).items())
+
+
 def torch_run(key, surf, start, steps, hp):
     cls, pinned = TORCH[key]
-    kwargs = {**hp, **pinned}
-    if "beta1" in kwargs:
-        kwargs["betas"] = (kwargs.pop("beta1"), kwargs.pop("beta2"))
+    kwargs = torch_keywords(key, {**hp, **pinned})
     p = torch.tensor(start, dtype=torch.float64, requires_grad=True)
     opt = cls([p], **kwargs)
+    if hasattr(opt, "train"):  # schedule-free: train mode before the first step
+        opt.train()
     path, states = [p.detach().numpy().copy()], {}
     for _ in range(steps):
         p.grad = torch.from_numpy(np.asarray(surf.grad(p.detach().numpy()), dtype=np.float64).copy())
@@ -122,9 +160,7 @@ def main():
     for key, configs in CONFIGS.items():
         for surf_name, start, lrs in SURFACES:
             for config in configs:
-                hp = dict(config)
-                if "betas" in hp:
-                    hp["beta1"], hp["beta2"] = hp.pop("betas")
+                hp = split_pairs(key, config)
                 hp.setdefault("lr", lrs[FAMILY.get(key, "adam")])
                 optimizers.get(key).resolve(**hp)  # the same keywords must be valid for the engine
                 surf = surface(surf_name)
@@ -138,13 +174,15 @@ def main():
                 cases.append({
                     "optimizer": key, "surface": surf_name, "start": start, "steps": keep,
                     "hyperparameters": hp,
-                    "torch": f"{TORCH[key][0].__name__}({', '.join(f'{k}={v!r}' for k, v in {**hp, **TORCH[key][1]}.items())})",
+                    "torch": f"{TORCH[key][0].__name__}({_call_args(key, hp)})",
+                    "reference": REFERENCES.get(key, f"torch {torch.__version__}"),
                     "path": path[: keep + 1].tolist(),
                     "state": {k: v[:keep].tolist() for k, v in states.items()},
                 })
                 print(f"keep  {key:9s} {surf_name:10s} {keep:4d} steps {hp}")
     OUT.parent.mkdir(parents=True, exist_ok=True)
-    meta = {"torch": torch.__version__, "dtype": "float64", "stable_within": STABLE, "quad5_scales": QUAD5_SCALES}
+    meta = {"torch": torch.__version__, "references": REFERENCES, "dtype": "float64", "stable_within": STABLE,
+            "quad5_scales": QUAD5_SCALES}
     OUT.write_text(json.dumps({"meta": meta, "cases": cases}, separators=(",", ":")))
     print(f"wrote {len(cases)} cases to {OUT} ({OUT.stat().st_size / 1e6:.2f} MB)")
 

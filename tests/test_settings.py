@@ -20,6 +20,11 @@ def _value(hp: optimizers.Hyperparameter, rng: random.Random):
     """A random value the UI can produce for `hp`, written so that it survives the URL's 10 digits."""
     if hp.is_flag:
         return rng.random() < 0.5
+    if hp.kind == "int":
+        lo, hi = hp.slider_range
+        return rng.choice([int(lo), int(hi), rng.randint(int(lo), int(hi))])
+    if hp.kind == "choice":
+        return rng.choice([c for c in hp.choices if c is not None])
     stops = slider_options(hp)
     if stops is not None:
         return rng.choice(stops)

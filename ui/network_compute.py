@@ -108,12 +108,17 @@ def slice_of(rkeys: tuple, own: int | None) -> dict:
     X, y = dataset(dkey)
     model = model_of(mkey)
     loss = "bce" if dkey[0] != "regression" else "mse"
+    # a diverged run's last finite steps are astronomically far: it would swamp the directions and the box
+    kept = [i for i, r in enumerate(runs) if r.diverged_at is None]
+    if not kept or (own is not None and own not in kept):
+        return {"diverged": True}
     if own is None:
-        plane = landscape.pca_plane([r.path for r in runs], runs[0].path[0])
+        plane = landscape.pca_plane([runs[i].path for i in kept], runs[0].path[0])
     else:
-        end = runs[own].path[np.isfinite(runs[own].path).all(axis=1)][-1]
-        plane = landscape.pca_plane([runs[own].path], end)
-    xy = [landscape.project(plane, r.path) for r in runs]
+        plane = landscape.pca_plane([runs[own].path], runs[own].path[-1])
+    with np.errstate(all="ignore"):
+        xy = [landscape.project(plane, r.path) if i in kept else np.full((r.path.shape[0], 2), np.nan)
+              for i, r in enumerate(runs)]
     shown = [p for p in (xy if own is None else [xy[own]])]
     pts = np.concatenate([p[np.isfinite(p).all(axis=1)] for p in shown])
     lo, hi = pts.min(axis=0), pts.max(axis=0)
@@ -129,7 +134,8 @@ def slice_of(rkeys: tuple, own: int | None) -> dict:
     a, b = np.linspace(lo[0], hi[0], n), np.linspace(lo[1], hi[1], n)
     grid = landscape.loss_surface(model, X, y, plane, a, b, loss)
     _frozen(a, b, grid, *xy)
-    return {"a": a, "b": b, "grid": grid, "xy": xy, "explained": plane.explained.copy(), "rows": int(X.shape[0])}
+    return {"a": a, "b": b, "grid": grid, "xy": xy, "explained": plane.explained.copy(), "rows": int(X.shape[0]),
+            "diverged": False, "left_out": [rkeys[i][2] for i in range(len(runs)) if i not in kept]}
 
 
 @lru_cache(maxsize=32)

@@ -107,8 +107,8 @@ def from_query(params: Mapping[str, str]) -> tuple[NetSettings, list[str]]:
     chosen = params.get("opt")
     if chosen is not None:
         keys = list(dict.fromkeys(k.strip() for k in chosen.split(",") if k.strip()))
-        known = [k for k in keys if k in optimizers.names()]
-        unknown = [k for k in keys if k not in optimizers.names()]
+        known = [k for k in keys if k in networks.elementwise()]
+        unknown = [k for k in keys if k not in networks.elementwise()]
         if unknown:
             notices.append(f"Unknown optimizer{'s' if len(unknown) > 1 else ''} {', '.join(map(_q, unknown[:5]))} "
                            f"in the link: ignored.")

@@ -14,7 +14,7 @@ import streamlit as st
 import optimizers
 
 from .network_settings import DEFAULTS, NetSettings, from_query, to_query
-from .widgets import EXTRA, hp_widget_key
+from .widgets import EXTRA, hp_widget_key, replace_address
 
 P = "net."  # every widget key of the page
 STATE, QUERY, NOTICES, LOADED = "_net", "_net_query", "_net_notices", "_net_loaded"
@@ -32,7 +32,7 @@ def widget_values(s: NetSettings) -> dict:
         values = s.hyperparameters(key)
         for hp in optimizers.get(key).hyperparameters:
             if hp.ui:
-                out[hp_key(key, hp.name)] = bool(values[hp.name]) if hp.is_flag else float(values[hp.name])
+                out[hp_key(key, hp.name)] = hp.coerce(values[hp.name])
     return out
 
 
@@ -87,5 +87,7 @@ def save(s: NetSettings) -> None:
     ss[STATE], ss[QUERY] = s, query
     if ss.get(LOADED) != query:
         ss[LOADED] = None  # the link's notices are done with
-    if not arrived and st.query_params.to_dict() != query:
+    if arrived and query:  # back from another page: the address has lost the settings the page shows
+        replace_address(query)
+    elif not arrived and st.query_params.to_dict() != query:
         st.query_params.from_dict(query)

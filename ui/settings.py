@@ -101,11 +101,13 @@ def parse_flag(text: str) -> bool | None:
             "no": False}.get(str(text).strip().lower())
 
 
-def parse_hp(hp: optimizers.Hyperparameter, text: str) -> float | bool | None:
+def parse_hp(hp: optimizers.Hyperparameter, text: str):
     """A hyperparameter from its URL text, or None when malformed or outside the slider's range."""
     if hp.is_flag:
         return parse_flag(text)
-    value = _number(text)
+    if hp.kind == "choice":
+        return {_fmt(c): c for c in hp.choices if c is not None}.get(text)  # (a None choice is not linkable yet)
+    value = _number(text, int if hp.kind == "int" else float)
     lo, hi = hp.slider_range
     if value is None or not _in_range(value, lo, hi):
         return None
@@ -117,7 +119,8 @@ def link_hp(hp: optimizers.Hyperparameter, name: str, text: str, notices: list[s
     value = parse_hp(hp, text)
     if value is None:
         lo, hi = hp.slider_range
-        what = "on/off" if hp.is_flag else f"a number from {lo:g} to {hi:g}"
+        what = ("on/off" if hp.is_flag else f"one of {', '.join(_fmt(c) for c in hp.choices)}" if hp.kind == "choice"
+                else f"{'an integer' if hp.kind == 'int' else 'a number'} from {lo:g} to {hi:g}")
         notices.append(f"{name}={_q(text)} in the link must be {what}: using torch's default {_q(hp.default)}.")
     return value
 
@@ -285,7 +288,7 @@ def morph_choices(s: Settings) -> list[str]:
     out = ["auto", "off"]
     for entry in s.optimizers:
         out += [f"{entry}.{hp.name}" for hp in optimizers.get(base_key(entry)).hyperparameters
-                if hp.ui and not hp.is_flag and not (hp.name == "lr" and s.same_lr)]
+                if hp.ui and hp.is_number and not (hp.name == "lr" and s.same_lr)]
     return out
 
 
@@ -328,6 +331,8 @@ def entry_labels(s: Settings) -> dict[str, str]:
 def _describe(hp: optimizers.Hyperparameter, value) -> str:
     if hp.is_flag:
         return f"{hp.symbol} {'on' if value else 'off'}"
+    if not hp.is_number:
+        return f"{hp.symbol}={_fmt(value)}"
     return f"{hp.symbol}={float(value):.4g}"
 
 
@@ -379,6 +384,8 @@ def to_query(s: Settings) -> dict[str, str]:
 
 
 def _fmt(value) -> str:
+    if value is None:  # a choice that torch spells None (LBFGS's line_search_fn)
+        return "none"
     if isinstance(value, str):  # the view
         return value
     if isinstance(value, bool):

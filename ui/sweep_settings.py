@@ -37,7 +37,7 @@ _LISTS = {"copts": MAX_CURVE_OPTIMIZERS, "bopts": 2}
 
 def axes_of(key: str) -> list[str]:
     """The hyperparameters of an optimizer that can be an axis: numbers with a slider."""
-    return [hp.name for hp in optimizers.get(key).hyperparameters if hp.ui and not hp.is_flag]
+    return [hp.name for hp in optimizers.get(key).hyperparameters if hp.ui and hp.is_number]
 
 
 def common_axes(keys) -> list[str]:

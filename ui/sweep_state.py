@@ -9,7 +9,7 @@ import streamlit as st
 import optimizers
 
 from .sweep_settings import DEFAULTS, fixed_defaults, from_query, to_query
-from .widgets import EXTRA, hp_widget_key
+from .widgets import EXTRA, hp_widget_key, replace_address
 from .widgets import STATE as PG_STATE
 
 P = "sw."
@@ -27,7 +27,7 @@ def _widget_values(v: dict, fixed: dict) -> dict:
         values = {**fixed_defaults(key), **fixed.get(key, {})}
         for hp in optimizers.get(key).hyperparameters:
             if hp.ui:
-                out[hp_key(key, hp.name)] = bool(values[hp.name]) if hp.is_flag else float(values[hp.name])
+                out[hp_key(key, hp.name)] = hp.coerce(values[hp.name])
     return out
 
 
@@ -96,5 +96,7 @@ def save(v: dict, fixed: dict) -> None:
     ss[STATE], ss[QUERY] = (v, fixed), query
     if ss.get(LOADED) != query:
         ss[LOADED] = None
-    if not arrived and st.query_params.to_dict() != query:
+    if arrived and query:  # back from another page: the address has lost the settings the page shows
+        replace_address(query)
+    elif not arrived and st.query_params.to_dict() != query:
         st.query_params.from_dict(query)

@@ -38,7 +38,7 @@ def widget_values(s: Settings, entries=None) -> dict:
         values = {**optimizers.get(base_key(entry)).defaults(), **s.hps.get(entry, {})}
         for hp in optimizers.get(base_key(entry)).hyperparameters:
             if hp.ui:
-                out[hp_widget_key(entry, hp.name)] = bool(values[hp.name]) if hp.is_flag else float(values[hp.name])
+                out[hp_widget_key(entry, hp.name)] = hp.coerce(values[hp.name])
     return out
 
 
@@ -57,7 +57,7 @@ def set_hps(key: str, values: dict) -> None:
     for hp in optimizers.get(base_key(key)).hyperparameters:
         if hp.ui:
             value = values[hp.name]
-            st.session_state[hp_widget_key(key, hp.name)] = bool(value) if hp.is_flag else float(value)
+            st.session_state[hp_widget_key(key, hp.name)] = hp.coerce(value)
             _remember_stop(hp_widget_key(key, hp.name), value)
 
 
@@ -179,6 +179,12 @@ def hp_widget(opt_key: str, hp: optimizers.Hyperparameter, disabled: bool = Fals
     help_text = f"{hp.help} torch keyword `{hp.torch or hp.name}`, default {hp.default}."
     if hp.is_flag:
         return st.toggle(label, key=key, help=help_text, disabled=disabled)
+    if hp.kind == "choice":
+        return st.selectbox(label, list(hp.choices), key=key, help=help_text, disabled=disabled,
+                            format_func=lambda c: "none" if c is None else str(c))
+    if hp.kind == "int":
+        lo, hi = hp.slider_range
+        return st.slider(label, min_value=int(lo), max_value=int(hi), step=1, key=key, help=help_text, disabled=disabled)
     stops = slider_options(hp, extra=st.session_state.get(EXTRA, {}).get(key, ()))
     if stops is not None:
         return st.select_slider(label, options=stops, key=key, help=help_text, format_func=fmt_value, disabled=disabled)
@@ -263,3 +269,23 @@ def compact_title(title: str | None = None) -> None:
             "[data-testid='stMainBlockContainer']{padding-top:3.2rem!important}</style>")
     if title:
         st.title(title)
+
+
+def link_notices(notices: list[str]) -> None:
+    """What a link got wrong, in one box: several full-width boxes would push the page below the fold."""
+    if len(notices) == 1:
+        st.warning(inert(notices[0]), icon=":material/link_off:")
+    elif notices:
+        st.warning("The link had problems; the page shows the defaults for these:\n\n"
+                   + "\n".join(f"- {inert(n)}" for n in notices), icon=":material/link_off:")
+
+
+def replace_address(query: dict) -> None:
+    """Put `query` in the browser's address without a history entry, from a zero-height component. For a page that
+    was just entered from another one: a query written through st.query_params in that run would land on the
+    previous page's address (Streamlit applies it before the page change)."""
+    import streamlit.components.v1 as components
+
+    qs = urlencode(query, safe=",:")  # percent-encodes quotes and backslashes: safe inside the JS string below
+    components.html("<script>const w = window.parent; "
+                    f"w.history.replaceState(w.history.state, '', w.location.pathname + '?{qs}');</script>", height=0)

@@ -11,6 +11,7 @@ from test_teaching_browser import CHARTS_DRAWN, NAV_LINK, shot_whole
 pytestmark = pytest.mark.browser
 
 TITLE = "The article's network"
+NAV = "Network"  # its entry in the navigation
 # The chart in the shown tab panel, by its element key: its trace names and a fingerprint of its data, once drawn
 CHART_IN = """(key) => {
   const gd = document.querySelector('.st-key-' + key + ' .js-plotly-plot');
@@ -40,7 +41,7 @@ def chart(pg, key: str, other_than=None) -> dict:
 def test_the_article_model_trains_and_every_chart_renders(page, app_url):
     open_network(page, f"{app_url}/network")
     loss = chart(page, "net-loss_chart")
-    assert loss["names"] == ["Adam", "Gradient descent"]
+    assert loss["names"][:2] == ["Adam", "Gradient descent"] and loss["names"][2].startswith("target")
     shot_whole(page, "network_1440_article")
 
     page.get_by_role("tab", name="Landscape").click()
@@ -71,11 +72,13 @@ def test_a_slider_redraws_the_loss_and_the_link_keeps_it(page, app_url):
     page.locator(NAV_LINK, has_text="Playground").click()
     page.locator(".opr-root .js-plotly-plot .main-svg").first.wait_for(timeout=60_000)
     wait_idle(page)
-    page.locator(NAV_LINK, has_text=TITLE).click()
+    page.locator(NAV_LINK, has_text=NAV).click()
     page.get_by_role("heading", name=TITLE, level=1).wait_for()
     wait_idle(page)
     back = chart(page, "net-loss_chart")
     assert back["y"] == after["y"]
+    # and the address says so again, so that a reload or a shared link shows the same
+    page.wait_for_function("() => new URLSearchParams(location.search).get('adam.lr') === '0.01'", timeout=30_000)
     assert page.locator(".st-key-net-adam-lr").get_by_role("slider").get_attribute("aria-valuetext") == "0.01"
 
     # the address, opened in a new tab, shows the same
@@ -107,7 +110,7 @@ def test_it_lays_out_at_every_screen_size(page, app_url, width, height):
     page.set_viewport_size({"width": width, "height": height})
     open_network(page, f"{app_url}/network?opt=adam,gd,momentum,rmsprop,adagrad,nadam&steps=500")
     loss = chart(page, "net-loss_chart")
-    assert loss["right"] <= width and len(loss["names"]) == 6
+    assert loss["right"] <= width and len(loss["names"]) == 7  # six optimizers and the target
     overflow = page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollWidth"
                              " - document.querySelector('[data-testid=\"stMain\"]').clientWidth")
     assert overflow <= 1, f"the page scrolls sideways by {overflow}px"
@@ -129,7 +132,7 @@ def test_a_link_to_a_page_works_on_a_freshly_started_server(page, chromium_path)
         wait_healthy(proc, port, log)
         open_network(page, f"http://127.0.0.1:{port}/network?task=xor&adam.lr=0.01")
         nav = [t.split("\n")[-1] for t in page.locator(NAV_LINK).all_inner_texts()]
-        assert nav[0] == "Playground" and nav[-1] == TITLE, nav
+        assert nav[0] == "Playground" and nav[-1] == NAV, nav
         assert page.locator('[data-testid="stSidebarNav"]').count() == 0
         assert "task=xor" in page.url and "adam.lr=0.01" in page.url
         page.get_by_role("tab", name="Decision boundary").wait_for()
