@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from . import schedules
 from .base import Optimizer
 
 RECORD_MODES = ("full", "path")
@@ -31,6 +32,8 @@ class Trajectory:
     state: dict = field(default_factory=dict)  # torch state name -> (..., R, D) history
     diverged_at: int | None | np.ndarray = None  # first step with a non-finite position; batched: -1 = never
     index: np.ndarray | None = None  # (R,) the step number of each recorded row: 0..steps unless every > 1
+    lr: np.ndarray | None = None  # (..., steps) the learning rate step t used, at [t − 1], under an lr_schedule
+    momentum: np.ndarray | None = None  # (..., steps) the momentum or β₁ a schedule cycled (OneCycleLR, CyclicLR)
 
     @property
     def steps(self) -> int:
@@ -112,13 +115,14 @@ def _as_noise(noise):
 
 
 def simulate(opt: Optimizer, surface, start, steps: int, noise=0.0, seed=None, *, record: str = "full",
-             every: int = 1, **hyperparams) -> Trajectory:
+             every: int = 1, lr_schedule: dict | None = None, **hyperparams) -> Trajectory:
     """Run `opt` from `start` for `steps` updates on `surface` (anything with .value and .grad).
 
     Hyperparameters and noise may be arrays broadcastable to the batch; the batch shape is the
     broadcast of start.shape[:-1] and theirs. `record="path"` keeps path and loss only; `every=k`
     keeps every k-th step (and the last). A surface may define grad_at(theta, t) for a gradient that
-    changes with the step (online problems) and project(theta) for a feasible set.
+    changes with the step (online problems) and project(theta) for a feasible set. `lr_schedule` is a
+    torch.optim.lr_scheduler by name and keywords ({"name": "StepLR", "step_size": 30}), stepped after every step.
     """
     values = opt.resolve(**hyperparams)
     steps = _check_int("steps", steps, 0)
@@ -144,29 +148,40 @@ def simulate(opt: Optimizer, surface, start, steps: int, noise=0.0, seed=None, *
     kinds = {k: opt.hyperparameter(k).kind for k in values}
     values = {k: (v if kinds[k] in ("int", "choice") else rows(v, bool if kinds[k] == "flag" else float))
               for k, v in values.items()}
+    if lr_schedule is not None:
+        _check_schedule(lr_schedule, opt, values, steps)
     rng = np.random.default_rng(seed)
-    out = _run_split(opt, values, surface, theta0, steps, rows(noise), rng, record, every)
+    out = _run_split(opt, values, surface, theta0, steps, rows(noise), rng, record, every, lr_schedule)
     index = np.unique(np.r_[np.arange(0, steps + 1, every), steps])
 
     def shaped(a, tail):  # time-major (R, n, ...) -> batch + (R, ...) or (R, ...)
         return np.moveaxis(a, 0, 1).reshape(batch + a.shape[:1] + tail) if a is not None else None
 
-    path, loss, grad, state, diverged = out
+    path, loss, grad, state, diverged, extra = out
     hp_out = {k: (v if np.ndim(v) == 0 else np.broadcast_to(v, (n, 1)).reshape(batch)) for k, v in values.items()}
     return Trajectory(
         optimizer=opt.key, hyperparameters=hp_out,
         path=shaped(path, (dim,)), loss=shaped(loss, ()), grad=shaped(grad, (dim,)),
         state={k: shaped(v, (dim,)) for k, v in state.items()},
         diverged_at=(None if diverged[0] < 0 else int(diverged[0])) if batch == () else diverged.reshape(batch),
-        index=index,
+        index=index, lr=shaped(extra.get("lr"), ()), momentum=shaped(extra.get("momentum"), ()),
     )
 
 
-def _run_split(opt, values, surface, theta0, steps, noise, rng, record, every):
+def _check_schedule(spec, opt, values, steps):
+    """Build the schedule once at the boundary, so a bad one is named before anything runs."""
+    sched = schedules.build(spec, values["lr"], opt, values)
+    total = getattr(sched, "total", None)
+    if isinstance(sched, schedules.OneCycleLR) and total < steps:
+        raise ValueError(f"Invalid total_steps for OneCycleLR: {total} (the run takes {steps} steps: torch raises "
+                         f"'Tried to step {steps} times. The specified number of total steps is {total}')")
+
+
+def _run_split(opt, values, surface, theta0, steps, noise, rng, record, every, spec=None):
     """Rows whose flags differ take different code paths: run each flag combination on its own rows."""
     flags = {k: v for k, v in values.items() if isinstance(v, np.ndarray) and v.dtype == bool}
     if not flags:
-        return _run(opt, values, surface, theta0, steps, noise, rng, record, every)
+        return _run(opt, values, surface, theta0, steps, noise, rng, record, every, spec)
     n = theta0.shape[0]
     combos = np.stack([v[:, 0] for v in flags.values()], axis=1)
     results = []
@@ -176,14 +191,17 @@ def _run_split(opt, values, surface, theta0, steps, noise, rng, record, every):
             sub = {k: (v[sel] if isinstance(v, np.ndarray) else v) for k, v in values.items()}
             sub.update(dict(zip(flags, combo, strict=True)))
             sub_noise = noise[sel] if isinstance(noise, np.ndarray) else noise
-            results.append((sel, _run(opt, sub, surface, theta0[sel], steps, sub_noise, rng, record, every)))
+            results.append((sel, _run(opt, sub, surface, theta0[sel], steps, sub_noise, rng, record, every, spec)))
     # state names can differ between combinations (amsgrad adds max_exp_avg_sq): absent -> NaN
     names = sorted({k for _, r in results for k in r[3]})
-    path, loss, grad, _, _ = results[0][1]
+    path, loss, grad, _, _, extra = results[0][1]
     merged = [np.full(path.shape[:1] + (n,) + path.shape[2:], np.nan), np.full(loss.shape[:1] + (n,), np.nan),
               None if grad is None else np.full(grad.shape[:1] + (n,) + grad.shape[2:], np.nan),
-              {k: np.full(path.shape[:1] + (n,) + path.shape[2:], np.nan) for k in names}, np.full(n, -1)]
-    for sel, (p, lo, g, s, d) in results:
+              {k: np.full(path.shape[:1] + (n,) + path.shape[2:], np.nan) for k in names}, np.full(n, -1),
+              {k: np.full(v.shape[:1] + (n,), np.nan) for k, v in extra.items()}]
+    for sel, (p, lo, g, s, d, x) in results:
+        for k, v in x.items():
+            merged[5][k][:, sel] = v
         merged[0][:, sel], merged[1][:, sel], merged[4][sel] = p, lo, d
         if g is not None:
             merged[2][:, sel] = g
@@ -192,9 +210,25 @@ def _run_split(opt, values, surface, theta0, steps, noise, rng, record, every):
     return tuple(merged)
 
 
-def _run(opt, values, surface, theta0, steps, noise, rng, record, every):
+def _run(opt, values, surface, theta0, steps, noise, rng, record, every, spec=None):
     """The step loop on an (n, D) batch with uniform flags. Returns time-major arrays."""
     hp = opt.namespace(values)
+    sched = schedules.build(spec, values["lr"], opt, values) if spec is not None else None
+    extra = {}
+    if sched is not None:
+        n_rows = theta0.shape[0]
+        extra["lr"] = np.empty((steps, n_rows))
+        if sched.cycles:
+            extra["momentum"] = np.empty((steps, n_rows))
+        if sched.needs_loss:
+            sched.start((n_rows, 1))
+
+        def set_for(e):  # the values step e + 1 uses
+            hp.lr = sched.lr if sched.needs_loss else sched.lr_for(e)
+            if sched.cycles:
+                setattr(hp, sched.cycles, sched.momentum_for(e))
+
+        set_for(0)  # before init: torch builds the scheduler before the first step (Rprop's Δ₀ and ASGD's η₀ are α)
     update = opt.update
     grad_at = getattr(surface, "grad_at", None)
     grad = getattr(surface, "raw_grad", None)  # our surfaces: no per-call guards, the loop holds np.errstate
@@ -225,6 +259,14 @@ def _run(opt, values, surface, theta0, steps, noise, rng, record, every):
         r = 0  # last recorded row
         t = 0
         for t in range(1, steps + 1):
+            if sched is not None:
+                if t > 1:
+                    set_for(t - 1)
+                extra["lr"][t - 1] = np.broadcast_to(hp.lr, (n, 1))[:, 0]
+                if sched.cycles:
+                    extra["momentum"][t - 1] = np.broadcast_to(getattr(hp, sched.cycles), (n, 1))[:, 0]
+                if sched.needs_loss:
+                    sched.observe(surface.value(theta))  # torch: scheduler.step(loss) with this step's loss
             g = grad(theta) if grad_at is None else grad_at(theta, t)
             if noisy:
                 g = g + noise * rng.standard_normal(g.shape)
@@ -264,7 +306,10 @@ def _run(opt, values, surface, theta0, steps, noise, rng, record, every):
             diverged = _first_nonfinite(path)
         _blank_after(diverged, index, path, grads, hist)
         loss = _value(surface, path)
-    return path, loss, grads, {state._fields[i]: h for h, i in recorders}, diverged
+    if sched is not None and t < steps:  # an early exit: the steps not taken have no learning rate
+        for v in extra.values():
+            v[t:] = np.nan
+    return path, loss, grads, {state._fields[i]: h for h, i in recorders}, diverged, extra
 
 
 def _finite_rows(x):
