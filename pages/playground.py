@@ -39,8 +39,17 @@ if not present:
     st.title("Optimizer Playground")
 pickers = st.container() if not present else st.expander("Surface, optimizers, steps, view", expanded=False)
 top = pickers.columns([0.95, 1.7, 0.85, 1.75], vertical_alignment="bottom")
-top[0].selectbox("Surface", surfaces.names(), key="surface", format_func=lambda k: surfaces.get(k).label,
-                 on_change=widgets.on_surface_change)
+top[0].selectbox("Surface", [*surfaces.names(), widgets.CUSTOM], key="surface", on_change=widgets.on_surface_change,
+                 format_func=lambda k: "Your own f(x, y)…" if k == widgets.CUSTOM else surfaces.get(k).label)
+if ss.surface == widgets.CUSTOM:  # a typed surface: the formula, and an optional box
+    typed = pickers.columns([2.2, 1])
+    typed[0].text_input("f(x, y) =", key="formula", on_change=widgets.on_surface_change, max_chars=200,
+                        help="Numbers, x, y, + − * / ** (or ^), pi, e and sin cos tan exp log sqrt abs tanh sinh cosh "
+                             "atan. The gradient is derived exactly from the formula.")
+    typed[1].text_input("Box x0, x1, y0, y1", key="box", on_change=widgets.on_surface_change, placeholder="automatic",
+                        help="The plotted box; empty: 6 × 6 around the lowest point found on [−10, 10]².")
+    if ss.get(widgets.FORMULA_ERROR):
+        pickers.error(widgets.inert(ss[widgets.FORMULA_ERROR]), icon=":material/function:")
 labels = entry_labels(widgets.current())
 top[1].multiselect("Optimizers", [*optimizers.names(), *(e for e in ss.optimizers if e != base_key(e))],
                    key="optimizers", format_func=lambda k: labels.get(k, optimizers.get(base_key(k)).label),
@@ -56,7 +65,7 @@ def _clicked() -> None:
     """A click on a map: start there (kept inside what the start inputs accept)."""
     point = ss["race"]["start"] if "race" in ss else None
     if point:
-        (x_lo, x_hi), (y_lo, y_hi) = start_limits(ss.surface)
+        (x_lo, x_hi), (y_lo, y_hi) = start_limits(widgets.typed_surface()[0])
         ss.start_x = round(min(max(float(point["x"]), x_lo), x_hi), 3)
         ss.start_y = round(min(max(float(point["y"]), y_lo), y_hi), 3)
 

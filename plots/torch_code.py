@@ -155,7 +155,13 @@ def _py(v) -> str:
 
 def snippet(surface, start, steps: int, entries: list, noise: float = 0.0, seed: int = 0) -> str:
     """Runnable Python: `entries` are (label, optimizer key, hyperparameters) as on the page."""
-    value, grad = SURFACES[surface.key]
+    if getattr(surface, "formula", None):  # typed: the same tree the engine evaluates, printed over torch
+        from surfaces.formula import python
+
+        gx, gy = surface.gradient
+        value, grad = python(surface.tree), f"torch.as_tensor({python(gx)}), torch.as_tensor({python(gy)})"
+    else:
+        value, grad = SURFACES[surface.key]
     lines = [
         f'"""{surface.label}: the race of the Optimizer Playground in torch.optim (float64, {steps} steps)."""',
         "import math", "", "import torch", "",

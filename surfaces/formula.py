@@ -113,9 +113,10 @@ def _build(node: ast.AST, depth: int, count: list, lead: int) -> Node:
         return Node(op, (a, b))
     if isinstance(node, ast.Call):
         name = node.func.id if isinstance(node.func, ast.Name) else None
+        if name is None:
+            raise FormulaError(f"Only the functions {', '.join(FUNCTIONS)} may be called, by name {_where(node, lead)}")
         if name not in FUNCTIONS:
-            shown = name if name else ast.dump(node.func)[:20]
-            raise FormulaError(f"Unknown function {shown!r} {_where(node, lead)} (allowed: {', '.join(FUNCTIONS)})")
+            raise FormulaError(f"Unknown function {name!r} {_where(node, lead)} (allowed: {', '.join(FUNCTIONS)})")
         if node.keywords or len(node.args) != 1:
             raise FormulaError(f"{name} takes exactly one argument {_where(node, lead)}")
         return Node(name, (_build(node.args[0], depth + 1, count, lead),))
@@ -312,6 +313,21 @@ def latex(node: Node) -> str:
 def _paren(node: Node, text: str, prec: int) -> str:
     own = _PREC.get(node.op, 5)
     return rf"\left({text}\right)" if own < prec else text
+
+
+def python(node: Node, lib: str = "torch") -> str:
+    """The formula as Python over `lib` (torch or np): for the torch code of a race on a typed surface."""
+    op = node.op
+    if op == "num":
+        return repr(node.value)
+    if op == "var":
+        return node.value
+    if op == "neg":
+        return f"(-{python(node.args[0], lib)})"
+    if op in ("+", "-", "*", "/", "**"):
+        return f"({python(node.args[0], lib)} {op} {python(node.args[1], lib)})"
+    name = {"atan": "atan" if lib == "torch" else "arctan"}.get(op, op)
+    return f"{lib}.{name}({python(node.args[0], lib)})"
 
 
 # ---------------------------------------------------------------------------------------------- the surface

@@ -126,3 +126,56 @@ def _check(text):
     with np.errstate(all="ignore"):
         assert s.value(pts).shape == (64,) and s.grad(pts).shape == (64, 2)
     assert time.perf_counter() - t0 < 1.0
+
+
+# ---- in the Playground -----------------------------------------------------------------------------------------
+def test_a_link_with_a_formula_races_on_it_and_keeps_it_in_the_address():
+    from test_playground import chart, start
+
+    at = start({"f": "x^2 + 10*sin(y)", "opt": "adam,gd"})
+    assert at.session_state["surface"] == "custom" and at.session_state["formula"] == "x^2 + 10*sin(y)"
+    assert at.query_params["f"] in ("x^2 + 10*sin(y)", ["x^2 + 10*sin(y)"])
+    data = chart(at)
+    surface = surfaces.custom("x^2 + 10*sin(y)")
+    assert [round(v, 6) for v in data["start"]] == list(surface.start)
+    assert any(r"\sin" in m.value for m in at.get("latex") or []) or any(r"\sin" in getattr(e, "value", "")
+                                                                           for e in at.markdown)
+
+
+def test_typing_a_formula_moves_the_start_and_a_bad_one_says_where_and_keeps_the_last():
+    from test_playground import start
+
+    at = start({"f": "x^2 + y^2"})
+    at.text_input(key="formula").set_value("(x-1)**2 + (y+2)**2").run()
+    assert not at.exception
+    assert (at.session_state["start_x"], at.session_state["start_y"]) == (-0.8, -0.2)
+    assert at.query_params["f"] in ("(x-1)**2 + (y+2)**2", ["(x-1)**2 + (y+2)**2"])
+    at.text_input(key="formula").set_value("x +* y").run()
+    assert not at.exception and any("Syntax error at column 4" in e.value.replace("\\", "") for e in at.error)
+    assert at.query_params["f"] in ("(x-1)**2 + (y+2)**2", ["(x-1)**2 + (y+2)**2"])  # the last good one races on
+    at.text_input(key="formula").set_value("(x-1)**2 + (y+2)**2").run()
+    at.text_input(key="box").set_value("-3, 3, -4, 2").run()
+    assert at.query_params["box"] in ("-3,3,-4,2", ["-3,3,-4,2"])
+
+
+def test_a_bad_formula_in_a_link_is_named_and_the_page_works():
+    from test_playground import start
+
+    at = start({"f": "__import__('os').system('x')", "box": "1,0,0"})
+    text = " ".join(w.value for w in at.warning).replace("\\", "")
+    assert "may be called, by name at column 1" in text and "box=" in text
+    assert at.session_state["surface"] == "rosenbrock"
+
+
+def test_the_torch_code_of_a_typed_surface_gives_the_pages_path():
+    torch = pytest.importorskip("torch")
+    from plots import torch_code
+
+    s = surfaces.custom("log(1 + (x - 1)**2 + 100*(y - x**2)**2) + 0.1*abs(x)")
+    entries = [("Adam", "adam", {"lr": 0.02}), ("Momentum", "momentum", {"lr": 1e-3, "momentum": 0.9})]
+    ns: dict = {}
+    exec(torch_code.snippet(s, s.start, 150, entries), ns)  # noqa: S102 - generated code under test
+    for label, key, hps in entries:
+        engine = optimizers.simulate(key, s, s.start, 150, **hps).path
+        np.testing.assert_allclose(ns["paths"][label][0].numpy(), engine, rtol=1e-9, atol=1e-12)
+    assert torch.get_default_dtype() == torch.float64

@@ -22,7 +22,8 @@ SIZES = {"960 × 540 (slides)": (960, 540), "1280 × 720": (1280, 720), "1920 ×
 def file_stem(s: Settings) -> str:
     """What the file holds, in its name: race_rosenbrock_gd-adam_500steps."""
     entries = "-".join(e.replace(":", "") for e in s.optimizers)
-    return f"race_{s.surface}_{entries}_{s.steps}steps"
+    surface = "custom-" + s.surface.split(":", 1)[1] if s.formula else s.surface  # no ':' in a file name
+    return f"race_{surface}_{entries}_{s.steps}steps"
 
 
 def panel(s: Settings, surface, runs: list, bounds, image: str, key: str = "") -> None:

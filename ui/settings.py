@@ -59,6 +59,8 @@ class Settings:
     hps: dict = field(default_factory=lambda: {k: {"lr": v} for k, v in LANDING_LR.items()})
     morph: str = "auto"  # the in-chart morph: "auto", "off" or "<entry>.<hyperparameter>"
     present: bool = False  # projector mode: large type, the chart filling the screen, a compact control strip
+    formula: str = ""  # a surface typed as f(x, y): `surface` is then its key ("custom:<hash>")
+    box: tuple | None = None  # its typed box ((x0, x1), (y0, y1)); None: found around its lowest point
 
     def hyperparameters(self, key: str) -> dict:
         """Every hyperparameter of race entry `key`, defaults filled, the shared α applied."""
@@ -147,6 +149,17 @@ def from_query(params: Mapping[str, str]) -> tuple[Settings, list[str]]:
             s = replace(s, surface=surface, start=surfaces.get(surface).start)
         else:
             notices.append(f"Unknown surface {_q(surface)} in the link: showing {surfaces.get(s.surface).label}.")
+
+    typed = get("f")
+    if typed is not None:
+        box, problem = parse_box(get("box")) if get("box") is not None else (None, None)
+        if problem:
+            notices.append(f"box={_q(get('box'))} in the link: {problem}. Finding a box around the lowest point.")
+        try:
+            custom = surfaces.custom(typed, box)
+            s = replace(s, surface=custom.key, formula=custom.formula, box=box, start=custom.start)
+        except surfaces.FormulaError as err:
+            notices.append(f"The formula f={_q(typed)} in the link: {err}. Showing {surfaces.get(s.surface).label}.")
 
     chosen = get("opt")
     if chosen is not None:
@@ -251,7 +264,23 @@ def start_limits(surface_key: str) -> tuple[tuple[float, float], tuple[float, fl
     return (x0 - 2 * (x1 - x0), x1 + 2 * (x1 - x0)), (y0 - 2 * (y1 - y0), y1 + 2 * (y1 - y0))
 
 
-_TOP_LEVEL = {"surface", "opt", "x", "y", "steps", "noise", "seed", "view", "same_lr", "lr", "morph", "present"}
+_TOP_LEVEL = {"surface", "opt", "x", "y", "steps", "noise", "seed", "view", "same_lr", "lr", "morph", "present", "f",
+              "box"}
+
+
+def parse_box(text: str) -> tuple[tuple | None, str | None]:
+    """"x0,x1,y0,y1" -> ((x0, x1), (y0, y1)), or (None, what is wrong)."""
+    parts = [_number(p.strip()) for p in str(text).split(",")]
+    if len(parts) != 4 or any(p is None for p in parts):
+        return None, "expected four numbers x0,x1,y0,y1"
+    x0, x1, y0, y1 = parts
+    if not (x0 < x1 and y0 < y1) or max(map(abs, parts)) > 1e6:
+        return None, "each side must run from a smaller to a larger number, within ±10⁶"
+    return ((x0, x1), (y0, y1)), None
+
+
+def box_text(box) -> str:
+    return ",".join(_fmt(v) for pair in box for v in pair)
 
 
 def _entries(keys: list[str]) -> tuple[list[str], list[str], list[str]]:
@@ -358,7 +387,11 @@ def to_query(s: Settings) -> dict[str, str]:
     """The URL form: only what differs from the defaults, so links stay short and readable."""
     q: dict[str, str] = {}
     d = DEFAULTS
-    if s.surface != d.surface:
+    if s.formula:  # the formula itself travels: another server (or a restart) rebuilds the surface from it
+        q["f"] = s.formula
+        if s.box:
+            q["box"] = box_text(s.box)
+    elif s.surface != d.surface:
         q["surface"] = s.surface
     if s.optimizers != d.optimizers:
         q["opt"] = ",".join(s.optimizers)

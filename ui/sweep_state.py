@@ -45,8 +45,11 @@ def _from_playground(v: dict, fixed: dict) -> tuple[dict, dict]:
     pg = st.session_state.get(PG_STATE)
     if pg is None:
         return v, fixed
-    v = {**v, "surface": pg.surface, "x": float(pg.start[0]), "y": float(pg.start[1]), "noise": float(pg.noise),
-         "seed": int(pg.seed), "steps": int(pg.steps)}
+    if pg.formula:  # a typed surface is the Playground's own: the sweeps start from their defaults' surface
+        v = {**v, "noise": float(pg.noise), "seed": int(pg.seed), "steps": int(pg.steps)}
+    else:
+        v = {**v, "surface": pg.surface, "x": float(pg.start[0]), "y": float(pg.start[1]), "noise": float(pg.noise),
+             "seed": int(pg.seed), "steps": int(pg.steps)}
     fixed = {**{k: {**fixed_defaults(k), **pg.hps.get(k, {})} for k in optimizers.names() if k in pg.hps}, **fixed}
     return v, fixed
 

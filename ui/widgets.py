@@ -14,7 +14,18 @@ import streamlit as st
 import optimizers
 import surfaces
 
-from .settings import NOISE, STEPS, Settings, add_twin, base_key, from_query, slider_options, to_query
+from .settings import (
+    NOISE,
+    STEPS,
+    Settings,
+    add_twin,
+    base_key,
+    box_text,
+    from_query,
+    parse_box,
+    slider_options,
+    to_query,
+)
 
 EXTRA = "_extra_stops"  # slider stops added for values that came from a link
 STATE = "_pg"  # the Playground's Settings, as last drawn
@@ -30,7 +41,8 @@ def hp_widget_key(opt_key: str, name: str) -> str:
 
 def widget_values(s: Settings, entries=None) -> dict:
     """Every Playground widget's key and the value that shows `s` (hyperparameters of `entries` only, if given)."""
-    out = {"surface": s.surface, "optimizers": list(s.optimizers), "start_x": float(s.start[0]),
+    out = {"surface": CUSTOM if s.formula else s.surface, "formula": s.formula or EXAMPLE_FORMULA,
+           "box": box_text(s.box) if s.box else "", "optimizers": list(s.optimizers), "start_x": float(s.start[0]),
            "start_y": float(s.start[1]), "steps": int(s.steps), "noise": float(s.noise), "seed": int(s.seed),
            "view": s.view, "same_lr": s.same_lr, "shared_lr": float(s.shared_lr), "morph": s.morph,
            "present": s.present}
@@ -92,6 +104,9 @@ def load_state() -> list[str]:
         restore()
         ss[ARRIVED] = not query and bool(ss.get(QUERY))  # the address lost the query the page wrote: another page
     _keep_values()
+    for key in ("formula", "box"):  # drawn above the fragment, only for a typed surface: kept here, before they are
+        if key in ss:
+            ss[key] = ss[key]
     return ss.get(NOTICES, [])
 
 
@@ -157,7 +172,9 @@ def current() -> Settings:
         changed = {name: v for name, v in values.items() if v != defaults[name]}
         if changed:
             hps[entry] = changed
-    return Settings(surface=ss.surface, optimizers=tuple(ss.optimizers), start=(float(ss.start_x), float(ss.start_y)),
+    surface, formula, box = typed_surface()
+    return Settings(surface=surface, formula=formula, box=box, optimizers=tuple(ss.optimizers),
+                    start=(float(ss.start_x), float(ss.start_y)),
                     steps=int(ss.steps), noise=float(ss.noise), seed=int(ss.seed), view=ss.view,
                     same_lr=bool(ss.same_lr), shared_lr=float(ss.shared_lr), hps=hps, morph=ss.get("morph", "auto"),
                     present=bool(ss.get("present", False)))
@@ -231,9 +248,39 @@ def remove(entry: str) -> None:
     ss[RERUN_APP] = True
 
 
+CUSTOM = "custom"  # the surface picker's entry for a typed f(x, y)
+EXAMPLE_FORMULA = "log(1 + (x - 1)**2 + 100*(y - x**2)**2)"  # Rosenbrock's valley, in a log: shallow and curved
+FORMULA_ERROR = "_formula_error"
+
+
+def typed_surface() -> tuple[str, str, tuple | None]:
+    """(surface key, formula, box) the pickers say. A typed formula that does not parse keeps the last good surface
+    (or Rosenbrock) and leaves its error for the page to show under the input."""
+    ss = st.session_state
+    ss.pop(FORMULA_ERROR, None)
+    if ss.get("surface") != CUSTOM:
+        return ss.surface, "", None
+    box, problem = parse_box(ss.get("box")) if str(ss.get("box", "")).strip() else (None, None)
+    try:
+        if problem:
+            raise surfaces.FormulaError(f"Box: {problem}")
+        surface = surfaces.custom(str(ss.get("formula", "")), box)
+        return surface.key, surface.formula, box
+    except surfaces.FormulaError as err:
+        ss[FORMULA_ERROR] = str(err)
+        last = ss[STATE] if STATE in ss else None
+        if last is not None and last.formula:
+            surfaces.custom(last.formula, last.box)  # registered again, in case this process has not seen it
+            return last.surface, last.formula, last.box
+        return "rosenbrock", "", None
+
+
 def on_surface_change() -> None:
     """A new surface brings its own start point."""
-    start = surfaces.get(st.session_state.surface).start
+    if st.session_state.surface == CUSTOM:
+        st.session_state.setdefault("formula", EXAMPLE_FORMULA)
+    key = typed_surface()[0]
+    start = surfaces.get(key).start
     st.session_state.start_x, st.session_state.start_y = float(start[0]), float(start[1])
 
 
