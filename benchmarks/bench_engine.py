@@ -11,6 +11,7 @@ tables show medians and ratios of medians from the same run. See benchmarks/READ
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import platform
 import statistics
@@ -37,6 +38,8 @@ TORCH_CLASS = {  # our key -> (torch.optim class name, keywords pinned by the va
     "adagrad": ("Adagrad", {}), "rmsprop": ("RMSprop", {}), "adadelta": ("Adadelta", {}),
     "adam": ("Adam", {}), "amsgrad": ("Adam", {"amsgrad": True}), "adamw": ("AdamW", {}),
     "nadam": ("NAdam", {}), "adamax": ("Adamax", {}), "radam": ("RAdam", {}),
+    "rprop": ("Rprop", {}), "asgd": ("ASGD", {}), "adafactor": ("Adafactor", {}),
+    "lion": ("lion_pytorch.Lion", {"use_triton": False}), "schedule_free_adamw": ("schedulefree.AdamWScheduleFree", {}),
 }
 
 
@@ -139,11 +142,17 @@ def torch_run(name: str, start: np.ndarray, steps: int, record: bool, **kwargs):
     """torch.optim stepping one float64 tensor shaped like `start`; record=True keeps what record="full" keeps
     (a clone of the position, each state tensor's clone, the gradient tensor) every step, and no loss."""
     cls, pinned = TORCH_CLASS[name]
-    opt_cls = getattr(torch.optim, cls)
+    if "." in cls:  # a reference package beyond torch.optim
+        module, _, attr = cls.rpartition(".")
+        opt_cls = getattr(importlib.import_module(module), attr)
+    else:
+        opt_cls = getattr(torch.optim, cls)
 
     def run():
         p = torch.tensor(start, dtype=torch.float64)
         opt = opt_cls([p], **{**pinned, **kwargs})
+        if hasattr(opt, "train"):  # schedule-free: train mode
+            opt.train()
         path, grads, states = [p.clone()], [], []
         with torch.no_grad():
             for _ in range(steps):
@@ -155,6 +164,16 @@ def torch_run(name: str, start: np.ndarray, steps: int, record: bool, **kwargs):
                     states.append([v.clone() for k, v in opt.state[p].items() if k != "step"])
 
     return run
+
+
+def _importable(cls: str) -> bool:
+    if "." not in cls:
+        return True
+    try:
+        importlib.import_module(cls.rpartition(".")[0])
+        return True
+    except ImportError:
+        return False
 
 
 def held_bytes(traj) -> int:
@@ -265,23 +284,25 @@ def all_optimizers(reps: int, steps1: int = 1000, n: int = 4096, steps_b: int = 
     x1, xb = np.array(ROSEN.start, dtype=float), starts(n)
     rows = []
     for name in optimizers.names():
-        kw = {"lr": SGD_LR} if name in ("gd", "momentum", "nag") else {}
+        kw = {"lr": SGD_LR} if name in ("gd", "momentum", "nag", "asgd") else {}
         c = {"b1": engine(name, x1, steps1, **kw), "bn": engine(name, xb, steps_b, **kw)}
-        if torch is not None:
+        if torch is not None and _importable(TORCH_CLASS[name][0]):
             tkw = kw or {"lr": optimizers.get(name).defaults()["lr"]}
             c["t1"] = torch_run(name, x1, steps1, record=False, **tkw)
             c["tn"] = torch_run(name, xb, steps_b, record=False, **tkw)
         t = measure(c, max(3, reps // 2))
         diverged = int((optimizers.simulate(name, ROSEN, xb, steps_b, record="path", **kw).diverged_at >= 0).sum())
         row = [name, us(t["b1"], steps1), us(t["bn"], steps_b)]
-        if torch is not None:
+        if torch is not None and "t1" in t:
             row += [us(t["t1"], steps1), us(t["tn"], steps_b), f"{t['t1'] / t['b1']:.1f}", f"{t['tn'] / t['bn']:.1f}"]
+        elif torch is not None:
+            row += ["-"] * 4  # its reference package is not installed
         rows.append((*row, diverged))
     header = ["optimizer", f"B=1 x {steps1}", f"B={n} x {steps_b}"]
     if torch is not None:
         header += ["torch B=1", f"torch B={n}", "torch/engine B=1", f"torch/engine B={n}"]
     table(f"4. Every optimizer on Rosenbrock, µs/step (engine: record=\"full\"; torch: no recording; "
-          f"default hyperparameters, lr = {SGD_LR} for gd/momentum/nag)", (*header, "rows diverged"), rows)
+          f"default hyperparameters, lr = {SGD_LR} for gd/momentum/nag/asgd)", (*header, "rows diverged"), rows)
 
 
 def main() -> None:
