@@ -223,8 +223,9 @@ traj.path                 # θ₀ … θ₅₀₀: (501, 2)
 traj.state["exp_avg"]     # mₜ (torch's name)
 traj.state["exp_avg_sq"]  # vₜ
 """, language="python")
-st.markdown("Our trajectories equal PyTorch's step for step: `tests/test_torch_fidelity.py` checks 117 cases, every "
-            "optimizer and option, to 1e-9. The state keeps torch's names, so the Inspector shows what "
+st.markdown("Our trajectories equal PyTorch's step for step: `tests/test_torch_fidelity.py` checks 165 cases, every "
+            "optimizer and option, to 1e-9 (Lion and Schedule-Free AdamW against their own packages). "
+            "The state keeps torch's names, so the Inspector shows what "
             "`optimizer.state` would hold.")
 
 # ------------------------------------------------------------------ 8. the alternatives
@@ -237,5 +238,5 @@ for key in presets.ALTERNATIVES:
                         hps={"adam": {"lr": 0.05}, key: {"lr": presets.ALTERNATIVE_LR[key]}})
     c1, c2, c3 = st.columns([2, 7, 2], vertical_alignment="center")
     c1.markdown(f"**{opt.label}**")
-    c2.markdown(opt.summary)
+    c2.markdown(opt.summary + ("" if opt.torch.startswith("torch.optim") else f" *Not in torch.optim: `{opt.torch}`.*"))
     c3.link_button("Race beside Adam ↗", url=links.playground_url(settings), width="stretch")

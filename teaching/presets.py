@@ -14,4 +14,6 @@ INSPECT_STEPS = 100
 # Chosen from a sweep so each makes progress without diverging (RAdam diverges at 0.05: see its convention).
 ALTERNATIVE_LR = {"momentum": 1e-3, "nag": 1e-3, "adagrad": 1.0, "rmsprop": 0.01, "adadelta": 1.0,
                   "amsgrad": 0.05, "nadam": 0.05, "adamw": 0.05, "adamax": 0.05, "radam": 0.01}
-ALTERNATIVES = ("momentum", "nag", "adagrad", "rmsprop", "adadelta", "amsgrad", "nadam", "adamw", "adamax", "radam")
+ALTERNATIVES = ("momentum", "nag", "adagrad", "rmsprop", "adadelta", "amsgrad", "nadam", "adamw", "adamax", "radam",
+                "rprop", "asgd", "adafactor", "lion", "schedule_free_adamw")
+ALTERNATIVE_LR.update({"rprop": 0.01, "asgd": 1e-3, "adafactor": 1.0, "lion": 0.01, "schedule_free_adamw": 0.1})
