@@ -16,11 +16,11 @@ CONFIG = {"displaylogo": False}
 
 
 @st.cache_data(max_entries=32, show_spinner="Running 2 × tens of thousands of steps…")
-def fig1_runs(lr: float, periods: int, start: float) -> dict:
+def fig1_runs(lr: float, periods: int, start: float, decay: bool = False) -> dict:
     """Per optimizer: the per-period band of xₜ, the thinned average regret, the final iterate."""
     out = {}
     for key in ("adam", "amsgrad"):
-        traj = reddi.fig1(key, lr=lr, periods=periods, start=start)
+        traj = reddi.fig1(key, lr=lr, periods=periods, start=start, decay=decay)
         ends, mean, low, high = online.period_stats(online.FIG1, traj.path)
         regret = online.average_regret(online.FIG1, traj.path)
         keep = figures.thin(len(regret), period=online.FIG1.period)
@@ -69,7 +69,15 @@ with text:
     with c3:
         start = widgets.pick("start x₁", "adam_fails.fig1.start", [-1.0, -0.5, 0.0, 0.5, 1.0], reddi.FIG1_START)
 
-runs = fig1_runs(float(lr), int(periods), float(start))
+    ss = st.session_state
+    ss.setdefault("adam_fails.fig1.decay", False)
+    ss["adam_fails.fig1.decay"] = ss["adam_fails.fig1.decay"]  # kept when the page is left and re-entered
+    decay = st.toggle("αₜ = α/√t, as in the paper", key="adam_fails.fig1.decay",
+                      help="Reddi et al.'s analysis decays the step as α/√t (torch: a LambdaLR schedule, 1/√(t + 1)). "
+                           "Both move slowly then (the steps shrink): Adam still drifts to the wrong side, x > 0, and "
+                           "AMSGrad towards −1.")
+
+runs = fig1_runs(float(lr), int(periods), float(start), bool(decay))
 a, m = runs["adam"], runs["amsgrad"]
 k1, k2, k3 = st.columns(3)
 k1.metric("Adam: final x", f"{a['final']:+.3f}", help="x after the last step (a whole number of periods).")

@@ -24,14 +24,18 @@ THEOREM1_STEPS = 3000  # 1000 periods of 3
 THEOREM1_C = 3.0
 
 
-def run(key: str, problem: online.OnlineLinear, *, lr: float, steps: int, start: float, betas) -> optimizers.Trajectory:
-    """One run of `key` ("adam" or "amsgrad") on the online problem, every step recorded (positions only)."""
+def run(key: str, problem: online.OnlineLinear, *, lr: float, steps: int, start: float, betas,
+        decay: bool = False) -> optimizers.Trajectory:
+    """One run of `key` ("adam" or "amsgrad") on the online problem, every step recorded (positions only).
+    decay=True: αₜ = α/√t, the step size of the paper's analysis (torch: LambdaLR(lambda t: 1/√(t + 1)))."""
     return optimizers.simulate(key, problem, np.array([float(start)]), int(steps), record="path", lr=float(lr),
-                               betas=tuple(float(b) for b in betas))
+                               betas=tuple(float(b) for b in betas),
+                               lr_schedule={"name": "InverseSqrt"} if decay else None)
 
 
-def fig1(key: str, lr: float = FIG1_LR, periods: int = FIG1_PERIODS, start: float = FIG1_START) -> optimizers.Trajectory:
-    return run(key, online.FIG1, lr=lr, steps=periods * online.FIG1.period, start=start, betas=FIG1_BETAS)
+def fig1(key: str, lr: float = FIG1_LR, periods: int = FIG1_PERIODS, start: float = FIG1_START,
+         decay: bool = False) -> optimizers.Trajectory:
+    return run(key, online.FIG1, lr=lr, steps=periods * online.FIG1.period, start=start, betas=FIG1_BETAS, decay=decay)
 
 
 def theorem1(key: str, C: float = THEOREM1_C, lr: float = THEOREM1_LR, steps: int = THEOREM1_STEPS,

@@ -84,3 +84,11 @@ def test_every_optimizer_takes_a_schedule():
         traj = optimizers.simulate(key, surfaces.get("himmelblau"), (0.5, -0.5), 20, lr=0.01,
                                    lr_schedule={"name": "CosineAnnealingLR", "T_max": 20})
         np.testing.assert_allclose(traj.lr, [0.005 * (1 + math.cos(math.pi * e / 20)) for e in range(20)], rtol=1e-12)
+
+
+def test_the_reddi_page_can_decay_alpha_as_the_paper():
+    from teaching import reddi
+
+    plain, decayed = reddi.fig1("adam", periods=100), reddi.fig1("adam", periods=100, decay=True)
+    assert plain.lr is None and decayed.lr.shape == (100 * 101,)
+    np.testing.assert_allclose(decayed.lr[:4], reddi.FIG1_LR / np.sqrt([1, 2, 3, 4]), rtol=1e-15)
