@@ -12,6 +12,7 @@ from ui import compute, exports, widgets
 from ui.boot import through_app
 from ui.race_chart import asset_urls, race_chart
 from ui.settings import (
+    SCHEDULES,
     base_key,
     check,
     entry_labels,
@@ -88,7 +89,7 @@ def _morph(s, entry, name):
     hps = {k: v for k, v in s.hyperparameters(entry).items() if k != name}
     try:
         blobs = compute.morph_paths(base_key(entry), s.surface, compute.hp_key(hps), name, tuple(stops), s.start,
-                                    s.steps, s.noise, s.seed)
+                                    s.steps, s.noise, s.seed, s.schedules.get(entry, "none"))
     except ValueError:  # a stop the engine refuses with the other settings (torch's own cross-checks)
         return None
     return Morph(run=entry, hp=name, symbol=hp.symbol, label=morph_label(s, (entry, name)),
@@ -129,14 +130,14 @@ def _chart(s, surface, labels, url):
     if problem:
         st.error(f"{problem} Change that setting (or press its Reset) to run.")
         return None
-    entries = [(labels[e], base_key(e), s.hyperparameters(e)) for e in s.optimizers]
+    entries = [(labels[e], base_key(e), s.hyperparameters(e), s.schedules.get(e, "none")) for e in s.optimizers]
     runs, _ = compute.race_runs(s.surface, entries, s.start, s.steps, s.noise, s.seed, record="path")
     styles = [plots.style.entry_style(base_key(e), twin_number(e)) for e in s.optimizers]
     runs = [plots.Run(r.label, color, r.path, r.loss, r.diverged_at, dash)
             for r, (color, dash) in zip(runs, styles, strict=True)]
     rows = [{"optimizer": run.label, "α": hps["lr"], **compute.summary(surface, run.path, run.loss, run.diverged_at)}
-            for run, (_, _, hps) in zip(runs, entries, strict=True)]
-    for run, row, (_, _, hps) in zip(runs, rows, entries, strict=True):
+            for run, (_, _, hps, _) in zip(runs, entries, strict=True)]
+    for run, row, (_, _, hps, _) in zip(runs, rows, entries, strict=True):
         if row["status"].startswith("diverged"):  # also a loss that overflowed while the position stayed finite
             st.badge(f"{run.label} {row['status']}: lower α (now {hps['lr']:g})", icon=":material/error:", color="red")
     if s.view == "3d":
@@ -193,6 +194,7 @@ def _tuning(s, labels) -> None:
                         st.caption(f"α = {s.shared_lr:g} (the same α for all is on)")
                         continue
                     widgets.hp_widget(entry, hp)
+            _schedule(s, entry, color)
             b1, b2, b3 = st.columns(3, gap="small")
             b1.button("", icon=":material/restart_alt:", key=f"reset.{entry}", on_click=widgets.reset, args=(entry,),
                       width="stretch", help="Reset: back to torch's defaults")
@@ -214,6 +216,20 @@ def _tuning(s, labels) -> None:
                     help="Or click a map.")
     cy.number_input("Start y", key="start_y", step=0.1, format="%.3f", min_value=ylo, max_value=yhi)
     widgets.noise_controls()
+
+
+def _schedule(s, entry: str, color: str) -> None:
+    """The entry's learning-rate schedule, and the α it gives each step as a small curve beside the race."""
+    st.selectbox("Schedule of α", list(SCHEDULES), key=widgets.schedule_key(entry), format_func=SCHEDULES.get,
+                 on_change=widgets.rerun_app,
+                 help="A torch.optim.lr_scheduler stepped after every step, sized to the race's steps.")
+    name = s.schedules.get(entry, "none")
+    if name == "none":
+        return
+    out = compute.trajectory(base_key(entry), s.surface, compute.hp_key(s.hyperparameters(entry)), tuple(s.start),
+                             int(s.steps), s.noise, s.seed, "path", name)
+    if out["lr"] is not None:
+        st.plotly_chart(plots.lr_curve_figure(out["lr"], color), key=f"lr-{entry}", config={"displayModeBar": False})
 
 
 def _results(surface, rows) -> None:

@@ -2,6 +2,6 @@
 
 from .race import Run, race_figure
 from .style import color_for, contour_grid
-from .views import surface3d_figure
+from .views import lr_curve_figure, surface3d_figure
 
-__all__ = ["Run", "color_for", "contour_grid", "race_figure", "surface3d_figure"]
+__all__ = ["Run", "color_for", "contour_grid", "lr_curve_figure", "race_figure", "surface3d_figure"]

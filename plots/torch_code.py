@@ -153,8 +153,21 @@ def _py(v) -> str:
     return repr(float(v)) if isinstance(v, float) else repr(v)
 
 
+def scheduler_code(spec: dict | None) -> str | None:
+    """An lr_schedule as the torch expression that builds it on `opt`."""
+    if spec is None:
+        return None
+    name, kw = spec["name"], {k: v for k, v in spec.items() if k != "name"}
+    if name == "InverseSqrt":
+        return "torch.optim.lr_scheduler.LambdaLR(opt, lambda t: 1 / math.sqrt(t + 1))"
+    if name == "SequentialLR":
+        inner = ", ".join(scheduler_code(c) for c in kw.pop("schedulers"))
+        return f"torch.optim.lr_scheduler.SequentialLR(opt, [{inner}], milestones={kw['milestones']!r})"
+    return f"torch.optim.lr_scheduler.{name}(opt, {', '.join(f'{k}={v!r}' for k, v in kw.items())})"
+
+
 def snippet(surface, start, steps: int, entries: list, noise: float = 0.0, seed: int = 0) -> str:
-    """Runnable Python: `entries` are (label, optimizer key, hyperparameters) as on the page."""
+    """Runnable Python: `entries` are (label, optimizer key, hyperparameters[, lr_schedule]) as on the page."""
     if getattr(surface, "formula", None):  # typed: the same tree the engine evaluates, printed over torch
         from surfaces.formula import python
 
@@ -170,16 +183,18 @@ def snippet(surface, start, steps: int, entries: list, noise: float = 0.0, seed:
     ]
     if noise:
         lines.insert(3, "import numpy as np  # the page draws its gradient noise with NumPy's generator")
-    lines[4:4] = _outside_imports(key for _, key, _ in entries)
+    lines[4:4] = _outside_imports(e[1] for e in entries)
     helper = HELPERS.get(surface.key)
     if helper:
         lines.append(helper.rstrip())
     lines += ["", "", "def f(x, y):", f"    return {value}", "", "", "def grad(x, y):",
               "    \"\"\"The gradient, derived by hand as on the page (autograd would round differently).\"\"\"",
               f"    return {grad}", "", "",
-              f"def race(make_optimizer, steps={int(steps)}, start=({float(start[0])!r}, {float(start[1])!r})):",
+              f"def race(make_optimizer, make_scheduler=None, steps={int(steps)}, "
+              f"start=({float(start[0])!r}, {float(start[1])!r})):",
               "    theta = torch.tensor(start)",
               "    optimizer = make_optimizer([theta])",
+              "    scheduler = make_scheduler(optimizer) if make_scheduler else None  # stepped after every step",
               "    if hasattr(optimizer, 'train'):  # schedule-free: gradients are taken in train mode",
               "        optimizer.train()"]
     if noise:
@@ -191,18 +206,24 @@ def snippet(surface, start, steps: int, entries: list, noise: float = 0.0, seed:
     if noise:
         lines += [f"            theta.grad += {float(noise)!r} * torch.from_numpy(rng.standard_normal(2))"]
     lines += ["        optimizer.step()",
+              "        if isinstance(scheduler, torch.optim.lr_scheduler.ReduceLROnPlateau):",
+              "            scheduler.step(loss[-1])  # the loss where this step's gradient was taken",
+              "        elif scheduler is not None:",
+              "            scheduler.step()",
               "        path.append(theta.detach().clone())",
               "        loss.append(f(*theta).item())",
               "    return torch.stack(path), loss", "", ""]
     lines.append("paths = {")
     skipped = []
-    for label, key, hps in entries:
+    for label, key, hps, *spec in entries:
         kwargs = torch_kwargs(key, hps)
         if kwargs is None:
             skipped.append(label)
             continue
         args = ", ".join(f"{k}={_py(v)}" for k, v in kwargs.items())
-        lines.append(f"    {label!r}: race(lambda params: {constructor(key)}(params, {args})),")
+        sched = scheduler_code(spec[0]) if spec else None
+        lines.append(f"    {label!r}: race(lambda params: {constructor(key)}(params, {args})"
+                     + (f",\n{' ' * 8}lambda opt: {sched})," if sched else "),"))
     lines.append("}")
     if skipped:
         lines.append(f"# not in torch.optim (bias correction switched off): {', '.join(skipped)}")

@@ -37,3 +37,15 @@ def surface3d_figure(surface, runs: list[Run], grid, height: int = 560) -> go.Fi
                                  camera=dict(eye=dict(x=0.9, y=-1.5, z=1.6))),  # from above: valleys stay visible
                       legend=dict(orientation="h", y=0))
     return fig
+
+
+def lr_curve_figure(lr, color: str, height: int = 120) -> go.Figure:
+    """The learning rate each step used under a schedule: a small curve for the tuning card."""
+    lr = np.asarray(lr, dtype=float)
+    fig = go.Figure(go.Scatter(x=np.arange(1, lr.size + 1), y=lr, mode="lines", line=dict(color=color, width=2),
+                               hovertemplate="step %{x}: α = %{y:.3g}<extra></extra>"))
+    fig.update_layout(template="plotly_white", height=height, margin=dict(l=45, r=8, t=8, b=28), showlegend=False)
+    fig.update_xaxes(title=None, tickfont=dict(size=10))
+    fig.update_yaxes(title=dict(text="α", font=dict(size=12)), tickfont=dict(size=10), exponentformat="power",
+                     rangemode="tozero")
+    return fig

@@ -92,3 +92,48 @@ def test_the_reddi_page_can_decay_alpha_as_the_paper():
     plain, decayed = reddi.fig1("adam", periods=100), reddi.fig1("adam", periods=100, decay=True)
     assert plain.lr is None and decayed.lr.shape == (100 * 101,)
     np.testing.assert_allclose(decayed.lr[:4], reddi.FIG1_LR / np.sqrt([1, 2, 3, 4]), rtol=1e-15)
+
+
+# ---- in the Playground -----------------------------------------------------------------------------------------
+@pytest.mark.parametrize("preset", ["step", "exponential", "cosine", "warmup_cosine", "onecycle", "plateau",
+                                    "inverse_sqrt"])
+def test_a_schedule_in_the_playground_runs_and_travels_in_the_link(preset):
+    from test_playground import chart, run, start, tune
+
+    from ui import compute
+    from ui.settings import from_query
+
+    at = start({"opt": "adam,momentum", "adam.schedule": preset, "steps": "200"})
+    assert at.query_params["adam.schedule"] in (preset, [preset])
+    assert any(el.proto.id.endswith("lr-adam") for el in at.get("plotly_chart")), "the lr curve beside the race"
+    s, notices = from_query({"opt": "adam,momentum", "adam.schedule": preset, "steps": "200"})
+    assert not notices and s.schedules == {"adam": preset}
+    out = compute.trajectory("adam", s.surface, compute.hp_key(s.hyperparameters("adam")), s.start, 200, 0.0, 0,
+                             "path", preset)
+    assert out["lr"].shape == (200,)
+    data = chart(at)
+    assert len(data["runs"]) == 2
+    tune(at, "momentum")
+    at.selectbox(key="momentum.schedule").set_value("cosine")
+    run(at)
+    assert at.query_params["momentum.schedule"] in ("cosine", ["cosine"])
+
+
+def test_the_playgrounds_torch_code_steps_the_same_scheduler():
+    torch = pytest.importorskip("torch")
+    from plots import torch_code
+    from ui.settings import schedule_spec
+
+    s = surfaces.get("rosenbrock")
+    entries = []
+    for label, key, hps, preset in [("Adam", "adam", {"lr": 0.05}, "warmup_cosine"),
+                                    ("Momentum", "momentum", {"lr": 1e-3, "momentum": 0.9}, "onecycle"),
+                                    ("RMSProp", "rmsprop", {"lr": 0.01}, "plateau"),
+                                    ("NAdam", "nadam", {"lr": 0.02}, "inverse_sqrt")]:
+        entries.append((label, key, hps, schedule_spec(preset, key, 200, hps["lr"])))
+    ns: dict = {}
+    exec(torch_code.snippet(s, s.start, 200, entries), ns)  # noqa: S102 - generated code under test
+    for label, key, hps, spec in entries:
+        engine = optimizers.simulate(key, s, s.start, 200, lr_schedule=spec, **hps).path
+        np.testing.assert_allclose(ns["paths"][label][0].numpy(), engine, rtol=1e-9, atol=1e-12, err_msg=label)
+    assert torch.get_default_dtype() == torch.float64

@@ -18,6 +18,8 @@ import plots
 import plots.race_data
 import surfaces
 
+from .settings import schedule_spec
+
 
 def _frozen(arr):
     if isinstance(arr, np.ndarray):
@@ -27,12 +29,16 @@ def _frozen(arr):
 
 @lru_cache(maxsize=512)
 def trajectory(opt_key: str, surface_key: str, hp_items: tuple, start: tuple, steps: int, noise: float = 0.0,
-               seed: int = 0, record: str = "full") -> dict:
-    """One optimizer's run as plain arrays (path, loss, grad, state, diverged_at); record="path" keeps path and loss."""
+               seed: int = 0, record: str = "full", schedule: str = "none") -> dict:
+    """One optimizer's run as plain arrays (path, loss, grad, state, diverged_at, lr); record="path" keeps path and
+    loss. `schedule` is one of the Playground's presets (ui.settings.SCHEDULES)."""
+    hps = dict(hp_items)
+    spec = schedule_spec(schedule, opt_key, steps, hps.get("lr", optimizers.get(opt_key).defaults()["lr"]))
     traj = optimizers.simulate(opt_key, surfaces.get(surface_key), np.array(start, dtype=float), int(steps),
-                               noise=float(noise), seed=int(seed), record=record, **dict(hp_items))
+                               noise=float(noise), seed=int(seed), record=record, lr_schedule=spec, **hps)
     return {"path": _frozen(traj.path), "loss": _frozen(traj.loss), "grad": _frozen(traj.grad),
-            "state": {k: _frozen(v) for k, v in traj.state.items()}, "diverged_at": traj.diverged_at}
+            "state": {k: _frozen(v) for k, v in traj.state.items()}, "diverged_at": traj.diverged_at,
+            "lr": _frozen(traj.lr)}
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -84,8 +90,9 @@ def race_runs(surface_key: str, entries: list, start: tuple, steps: int, noise: 
     """(label, optimizer key, hyperparameters) entries -> (plots.Run list, {label: trajectory dict}), each run
     cached on its own plain values and coloured by its place in the list."""
     runs, outs = [], {}
-    for i, (label, key, hps) in enumerate(entries):
-        out = trajectory(key, surface_key, hp_key(hps), tuple(start), int(steps), noise, seed, record)
+    for i, (label, key, hps, *schedule) in enumerate(entries):  # an entry may carry a schedule preset
+        out = trajectory(key, surface_key, hp_key(hps), tuple(start), int(steps), noise, seed, record,
+                         schedule[0] if schedule else "none")
         outs[label] = out
         runs.append(plots.Run(label, plots.color_for(i), out["path"], out["loss"], out["diverged_at"],
                               plots.style.dash_for(i)))
@@ -100,20 +107,23 @@ def race_image(surface_key: str, start, view: str = "overlay") -> str:
 
 @lru_cache(maxsize=64)
 def morph_paths(opt_key: str, surface_key: str, hp_items: tuple, name: str, stops: tuple, start: tuple, steps: int,
-                noise: float = 0.0, seed: int = 0) -> tuple:
+                noise: float = 0.0, seed: int = 0, schedule: str = "none") -> tuple:
     """One optimizer's run at every stop of hyperparameter `name`, the others as given, as morph blobs.
 
     Without noise one batched call runs every stop; with noise each stop runs alone, so that each draws the same
     noise as the race's own run (a batch draws one noise array for all its rows).
     """
     hps, surface = dict(hp_items), surfaces.get(surface_key)
-    if noise == 0.0:
+    lr = hps.get("lr", optimizers.get(opt_key).defaults()["lr"])
+    spec = schedule_spec(schedule, opt_key, steps, lr)
+    if noise == 0.0 and not (schedule == "onecycle" and name == "lr"):  # OneCycleLR's peak is α itself: one by one
         traj = optimizers.simulate(opt_key, surface, np.array(start, dtype=float), int(steps), record="path",
-                                   **{**hps, name: np.array(stops, dtype=float)})
+                                   lr_schedule=spec, **{**hps, name: np.array(stops, dtype=float)})
         return plots.race_data.morph_blobs(surface, [(traj.path[i], traj.loss[i]) for i in range(len(stops))])
     out = []
     for value in stops:
+        one = schedule_spec(schedule, opt_key, steps, value if name == "lr" else lr)
         traj = optimizers.simulate(opt_key, surface, np.array(start, dtype=float), int(steps), noise=float(noise),
-                                   seed=int(seed), record="path", **{**hps, name: float(value)})
+                                   seed=int(seed), record="path", lr_schedule=one, **{**hps, name: float(value)})
         out.append((traj.path, traj.loss))
     return plots.race_data.morph_blobs(surface, out)

@@ -14,7 +14,7 @@ import optimizers
 import plots
 import surfaces
 from plots import export, torch_code
-from ui.settings import Settings, base_key, entry_labels, to_query
+from ui.settings import Settings, base_key, entry_labels, schedule_spec, to_query
 
 SIZES = {"960 × 540 (slides)": (960, 540), "1280 × 720": (1280, 720), "1920 × 1080 (projector)": (1920, 1080)}
 
@@ -110,7 +110,8 @@ def _animation(label: str, make, drawing, sig: str, file_name: str, mime: str, k
 def torch_panel(s: Settings, surface) -> None:
     """The race as runnable torch code with the values on screen (st.code has a copy button)."""
     labels = entry_labels(s)
-    code = torch_code.snippet(surface, s.start, s.steps, [(labels[e], base_key(e), s.hyperparameters(e)) for e in s.optimizers],
+    code = torch_code.snippet(surface, s.start, s.steps, [(labels[e], base_key(e), s.hyperparameters(e), _spec(s, e))
+                                                          for e in s.optimizers],
                               noise=s.noise, seed=s.seed)
     st.caption("Runs with `pip install torch` and gives the paths the page draws (float64, checked to 1e-9 in the tests).")
     st.code(code, language="python", height=320)
@@ -122,4 +123,10 @@ def _full(s: Settings) -> dict:
     """Every entry's run with its gradients and state, as the engine records them (label -> Trajectory)."""
     labels = entry_labels(s)
     return {labels[e]: optimizers.simulate(base_key(e), surfaces.get(s.surface), np.array(s.start, dtype=float), s.steps,
-                                           noise=s.noise, seed=s.seed, **s.hyperparameters(e)) for e in s.optimizers}
+                                           noise=s.noise, seed=s.seed, lr_schedule=_spec(s, e), **s.hyperparameters(e))
+            for e in s.optimizers}
+
+
+def _spec(s: Settings, entry: str):
+    """The entry's schedule preset as an lr_schedule (None for a constant α)."""
+    return schedule_spec(s.schedules.get(entry, "none"), base_key(entry), s.steps, s.hyperparameters(entry)["lr"])

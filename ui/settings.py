@@ -25,6 +25,33 @@ VIEWS = ("overlay", "multiples", "3d")
 MAX_TWINS = 4  # instances of one optimizer in a race ("adam", "adam:2", … "adam:4")
 
 
+# The Playground's learning-rate schedules: presets of torch.optim.lr_scheduler sized to the race (see schedule_spec)
+SCHEDULES = {"none": "constant α", "step": "StepLR: ×½ every quarter", "exponential": "ExponentialLR: ×0.99 a step",
+             "cosine": "CosineAnnealingLR to 0", "warmup_cosine": "linear warm-up (10%), then cosine",
+             "onecycle": "OneCycleLR (peak α)", "plateau": "ReduceLROnPlateau: ×½ after 20 flat steps",
+             "inverse_sqrt": "α/√t (Reddi et al.)"}
+
+
+def schedule_spec(name: str, key: str, steps: int, lr: float) -> dict | None:
+    """A preset as an lr_schedule for optimizers.simulate (None for a constant α); OneCycleLR peaks at α."""
+    steps = max(int(steps), 1)
+    warm = max(1, steps // 10)
+    opt = optimizers.get(base_key(key))
+    cycles = key != "gd" and ("beta1" in opt.names() or "momentum" in opt.names())
+    return {
+        "none": None,
+        "step": {"name": "StepLR", "step_size": max(1, steps // 4), "gamma": 0.5},
+        "exponential": {"name": "ExponentialLR", "gamma": 0.99},
+        "cosine": {"name": "CosineAnnealingLR", "T_max": steps},
+        "warmup_cosine": {"name": "SequentialLR", "milestones": [warm],
+                          "schedulers": [{"name": "LinearLR", "start_factor": 0.1, "total_iters": warm},
+                                         {"name": "CosineAnnealingLR", "T_max": max(1, steps - warm)}]},
+        "onecycle": {"name": "OneCycleLR", "max_lr": float(lr), "total_steps": steps, "cycle_momentum": cycles},
+        "plateau": {"name": "ReduceLROnPlateau", "factor": 0.5, "patience": 20},
+        "inverse_sqrt": {"name": "InverseSqrt"},
+    }[name]
+
+
 def base_key(instance: str) -> str:
     """The registry key of a race entry: "adam:2" (a second Adam with its own settings) -> "adam"."""
     return instance.split(":", 1)[0]
@@ -59,6 +86,7 @@ class Settings:
     hps: dict = field(default_factory=lambda: {k: {"lr": v} for k, v in LANDING_LR.items()})
     morph: str = "auto"  # the in-chart morph: "auto", "off" or "<entry>.<hyperparameter>"
     present: bool = False  # projector mode: large type, the chart filling the screen, a compact control strip
+    schedules: dict = field(default_factory=dict)  # race entry -> a learning-rate schedule preset (SCHEDULES)
     formula: str = ""  # a surface typed as f(x, y): `surface` is then its key ("custom:<hash>")
     box: tuple | None = None  # its typed box ((x0, x1), (y0, y1)); None: found around its lowest point
 
@@ -218,6 +246,7 @@ def from_query(params: Mapping[str, str]) -> tuple[Settings, list[str]]:
         else:
             s = replace(s, shared_lr=value)
 
+    schedules: dict = {}
     hps: dict = {k: dict(v) for k, v in DEFAULTS.hps.items()}
     for twin in s.optimizers:
         if twin != base_key(twin):
@@ -229,6 +258,12 @@ def from_query(params: Mapping[str, str]) -> tuple[Settings, list[str]]:
                 unknown.append(name)
             continue
         key, hp_name = name.split(".", 1)
+        if hp_name == "schedule" and parse_instance(key) == key:
+            if text in SCHEDULES:
+                schedules[key] = text
+            else:
+                notices.append(f"{name}={_q(text)} in the link is not a schedule ({', '.join(SCHEDULES)}): constant α.")
+            continue
         try:
             if parse_instance(key) != key or (key != base_key(key) and key not in s.optimizers):
                 raise ValueError(key)
@@ -243,7 +278,7 @@ def from_query(params: Mapping[str, str]) -> tuple[Settings, list[str]]:
         if value is not None:
             hps.setdefault(key, {})[hp_name] = value
     notices += unknown_notice(unknown)
-    s = replace(s, hps=hps)
+    s = replace(s, hps=hps, schedules={k: v for k, v in schedules.items() if v != "none"})
     morph = get("morph")
     if morph is not None:
         if morph in morph_choices(s):
@@ -409,6 +444,9 @@ def to_query(s: Settings) -> dict[str, str]:
         for name, value in {**defaults, **s.hps.get(key, {})}.items():  # as hyperparameters()
             if value != baseline[name]:
                 q[f"{key}.{name}"] = _fmt(value)
+    for key in s.optimizers:
+        if s.schedules.get(key, "none") != "none":
+            q[f"{key}.schedule"] = s.schedules[key]
     if s.morph != d.morph:
         q["morph"] = s.morph
     if s.present:

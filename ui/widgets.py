@@ -39,6 +39,10 @@ def hp_widget_key(opt_key: str, name: str) -> str:
     return f"{opt_key}.{name}"  # the same spelling as in the URL
 
 
+def schedule_key(entry: str) -> str:
+    return f"{entry}.schedule"  # as in the URL
+
+
 def widget_values(s: Settings, entries=None) -> dict:
     """Every Playground widget's key and the value that shows `s` (hyperparameters of `entries` only, if given)."""
     out = {"surface": CUSTOM if s.formula else s.surface, "formula": s.formula or EXAMPLE_FORMULA,
@@ -47,6 +51,7 @@ def widget_values(s: Settings, entries=None) -> dict:
            "view": s.view, "same_lr": s.same_lr, "shared_lr": float(s.shared_lr), "morph": s.morph,
            "present": s.present}
     for entry in entries if entries is not None else dict.fromkeys([*optimizers.names(), *s.optimizers, *s.hps]):
+        out[schedule_key(entry)] = s.schedules.get(entry, "none")
         values = {**optimizers.get(base_key(entry)).defaults(), **s.hps.get(entry, {})}
         for hp in optimizers.get(base_key(entry)).hyperparameters:
             if hp.ui:
@@ -127,6 +132,8 @@ def _keep_values() -> None:
         if key in ss:
             ss[key] = ss[key]
     for entry in ss.get("optimizers", ()):
+        if schedule_key(entry) in ss:
+            ss[schedule_key(entry)] = ss[schedule_key(entry)]
         for hp in optimizers.get(base_key(entry)).hyperparameters:
             if hp.ui and hp_widget_key(entry, hp.name) in ss:
                 ss[hp_widget_key(entry, hp.name)] = ss[hp_widget_key(entry, hp.name)]
@@ -173,7 +180,8 @@ def current() -> Settings:
         if changed:
             hps[entry] = changed
     surface, formula, box = typed_surface()
-    return Settings(surface=surface, formula=formula, box=box, optimizers=tuple(ss.optimizers),
+    schedules = {e: ss.get(schedule_key(e), "none") for e in ss.optimizers if ss.get(schedule_key(e), "none") != "none"}
+    return Settings(surface=surface, formula=formula, box=box, optimizers=tuple(ss.optimizers), schedules=schedules,
                     start=(float(ss.start_x), float(ss.start_y)),
                     steps=int(ss.steps), noise=float(ss.noise), seed=int(ss.seed), view=ss.view,
                     same_lr=bool(ss.same_lr), shared_lr=float(ss.shared_lr), hps=hps, morph=ss.get("morph", "auto"),
@@ -215,8 +223,9 @@ def _step(lo: float, hi: float) -> float:
 
 
 def reset(opt_key: str) -> None:
-    """Button callback: this entry back to torch's defaults."""
+    """Button callback: this entry back to torch's defaults (and a constant α)."""
     set_hps(opt_key, optimizers.get(base_key(opt_key)).defaults())
+    st.session_state[schedule_key(opt_key)] = "none"
 
 
 RERUN_APP = "_pg_rerun_app"  # a callback inside the fragment changed a widget outside it
@@ -230,6 +239,7 @@ def duplicate(entry: str) -> None:
         return
     set_hps(twin, {hp.name: ss.get(hp_widget_key(entry, hp.name), hp.default)
                    for hp in optimizers.get(base_key(entry)).hyperparameters if hp.ui})
+    ss[schedule_key(twin)] = ss.get(schedule_key(entry), "none")
     order = list(ss.optimizers)
     order.insert(order.index(entry) + 1, twin)
     ss.optimizers = order
