@@ -152,18 +152,20 @@ if view == "grid":
         hps_now = sweep_state.hyperparameters(opt, fixed)
         marks = [("torch's default", _hp(opt, xhp).default, _hp(opt, yhp).default, "star"),
                  ("current", hps_now[xhp], hps_now[yhp], "circle")]
+        # the chosen cell is kept as values: a finer or coarser grid of the same axes keeps it (the nearest cell)
         cell = ss.get(P + "cell")
-        if not (isinstance(cell, tuple) and cell[0] == key):
-            dist = np.abs(figs.to_axis(_hp(opt, xhp).scale, xv) - figs.to_axis(_hp(opt, xhp).scale, [hps_now[xhp]])[0])
-            dist_y = np.abs(figs.to_axis(_hp(opt, yhp).scale, yv) - figs.to_axis(_hp(opt, yhp).scale, [hps_now[yhp]])[0])
-            cell = (key, int(dist_y.argmin()), int(dist.argmin()))  # the cell nearest the current settings
+        if not (isinstance(cell, tuple) and len(cell) == 3 and cell[0] == (opt, xhp, yhp)):
+            cell = ((opt, xhp, yhp), hps_now[xhp], hps_now[yhp])  # at first, the current settings
             ss[P + "cell"] = cell
-        _, ci, cj = cell
+        ci, cj = figs.nearest_cell({"x": figs.to_axis(_hp(opt, xhp).scale, [cell[1]])[0],
+                                    "y": figs.to_axis(_hp(opt, yhp).scale, [cell[2]])[0]},
+                                   xv, yv, _hp(opt, xhp).scale, _hp(opt, yhp).scale)
 
         def _clicked(key=key, xv=xv, yv=yv, opt=opt, xhp=xhp, yhp=yhp):
             pts = ss[P + "grid_chart"].selection.points if P + "grid_chart" in ss else []
             if pts:
-                ss[P + "cell"] = (key, *figs.nearest_cell(pts[0], xv, yv, _hp(opt, xhp).scale, _hp(opt, yhp).scale))
+                i, j = figs.nearest_cell(pts[0], xv, yv, _hp(opt, xhp).scale, _hp(opt, yhp).scale)
+                ss[P + "cell"] = ((opt, xhp, yhp), float(xv[j]), float(yv[i]))
 
         with mid:
             fig = figs.grid_figure(xv, yv, z, sw.diverged_at, sw.reached_at, xlabel=_axis_label(opt, xhp),
@@ -191,10 +193,12 @@ if view == "grid":
             title = f"{_hp(opt, xhp).symbol} = {xv[cj]:.3g}, {_hp(opt, yhp).symbol} = {yv[ci]:.5g}"
             st.plotly_chart(figs.path_figure(surface, one.path, OPTIMIZER_COLORS[opt], title), key=P + "cell_path",
                             config={"displaylogo": False})
+            left_it = sw.reached_at[ci, cj] >= 0 and not (sw.distance[ci, cj] <= sw.tol)
             status = (f"diverged at step {sw.diverged_at[ci, cj]}" if sw.diverged_at[ci, cj] >= 0 else
-                      f"reached a minimum at step {sw.reached_at[ci, cj]}" if sw.reached_at[ci, cj] >= 0 else
-                      "did not reach a minimum")
-            st.markdown(f"**{_label(opt)}**: {status}; final loss {sw.loss[ci, cj]:.4g}.")
+                      f"reached a minimum at step {sw.reached_at[ci, cj]}" + (", then left it" if left_it else "")
+                      + f"; final loss {sw.loss[ci, cj]:.4g}" if sw.reached_at[ci, cj] >= 0 else
+                      f"did not reach a minimum; final loss {sw.loss[ci, cj]:.4g}")
+            st.markdown(f"**{_label(opt)}**: {status}.")
             playground_link([opt], {opt: hps_cell}, "Open in the Playground", P + "cell_link")
 
 # ---------------------------------------------------------------------------------------------- sensitivity
@@ -227,15 +231,15 @@ elif view == "curve":
             if sw is None:
                 continue
             z = sw.metric(metric)
+            # a run that diverged (or never got there) ranks worst, not missing: a value where most seeds diverge
+            # must not win because the few that survived did well
+            ranked = np.where(np.isfinite(z) & (sw.diverged_at < 0 if metric != "diverged_at" else True), z, np.inf)
             with np.errstate(all="ignore"):
-                import warnings
-
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore", RuntimeWarning)
-                    med = np.nanmedian(z, axis=1)
-                    low, high = (np.nanpercentile(z, [25, 75], axis=1) if len(seeds_used) > 1 else (None, None))
+                med = np.median(ranked, axis=1)
+                low, high = (np.percentile(ranked, [25, 75], axis=1) if len(seeds_used) > 1 else (None, None))
+            med, low, high = (None if a is None else np.where(np.isfinite(a), a, np.nan) for a in (med, low, high))
             ok = np.isfinite(med)
-            b = int(np.nanargmin(med)) if ok.any() else None
+            b = int(np.nanargmin(med)) if ok.any() and metric != "diverged_at" else None
             if b is not None:
                 best[k] = float(values[b])
             curves.append((k, _label(k), values, med, low, high, b))

@@ -59,7 +59,9 @@ def grid_figure(xv, yv, z, diverged, reached, *, xlabel, ylabel, xscale, yscale,
     text = np.where(div >= 0, np.char.add("diverged at step ", div.astype(str)),
                     np.where(np.asarray(reached) >= 0, np.char.add("reached a minimum at step ", np.asarray(reached).astype(str)),
                              "did not reach a minimum"))
-    custom = np.stack([gx, gy, np.asarray(z, dtype=float), text.astype(object)], axis=-1)
+    big = len(xv) * len(yv) > 64 * 64  # 16 384 hover texts weigh megabytes: big grids show numbers only
+    custom = (np.stack([gx, gy, np.asarray(z, dtype=float)], axis=-1).astype(np.float32) if big else
+              np.stack([gx, gy, np.asarray(z, dtype=float), text.astype(object)], axis=-1))
     fig = go.Figure()
     fig.add_heatmap(x=X, y=Y, z=shown, colorscale="Viridis", zsmooth=False, hoverinfo="skip",
                     colorbar=dict(title=dict(text=("log₁₀ " if log_z else "") + zlabel, side="right"), thickness=12))
@@ -70,10 +72,11 @@ def grid_figure(xv, yv, z, diverged, reached, *, xlabel, ylabel, xscale, yscale,
     # select; a trace with hoverinfo "skip" gets no clicks at all)
     fig.add_scatter(x=np.repeat(X[None, :], len(Y), 0).ravel(), y=np.repeat(Y[:, None], len(X), 1).ravel(),
                     mode="markers", marker=dict(size=max(4, 440 // max(len(X), len(Y))), color="rgba(0,0,0,0)"),
-                    customdata=custom.reshape(-1, 4), showlegend=False, name="cells",
+                    customdata=custom.reshape(-1, custom.shape[-1]), showlegend=False, name="cells",
                     selected=dict(marker=dict(opacity=0)), unselected=dict(marker=dict(opacity=0)),
                     hovertemplate=f"{xsym or xlabel} = %{{customdata[0]:.4g}}<br>{ysym or ylabel} = %{{customdata[1]:.6g}}"
-                                  f"<br>{zlabel} = %{{customdata[2]:.4g}}<br>%{{customdata[3]}}<extra></extra>")
+                                  f"<br>{zlabel} = %{{customdata[2]:.4g}}" + ("" if big else "<br>%{customdata[3]}")
+                                  + "<extra></extra>")
     for label, mx, my, symbol in marks:
         fig.add_scatter(x=[to_axis(xscale, [mx])[0]], y=[to_axis(yscale, [my])[0]], mode="markers", name=label,
                         marker=dict(symbol=symbol, size=15, color="white", line=dict(color="black", width=1.5)),
@@ -94,7 +97,8 @@ def grid_figure(xv, yv, z, diverged, reached, *, xlabel, ylabel, xscale, yscale,
 def path_figure(surface, path, color: str, title: str, height=420) -> go.Figure:
     """One run's path on the surface's contours (the clicked cell's run)."""
     x, y, z, zlabel = contour_grid(surface, n=100)
-    fig = go.Figure(go.Contour(x=x, y=y, z=z, colorscale="Blues", reversescale=True, showscale=False, ncontours=25,
+    # grey contours, light in the valleys: every optimizer's colour stands out on them (blue did not, on blue)
+    fig = go.Figure(go.Contour(x=x, y=y, z=z, colorscale=[[0, "#f7f7f7"], [1, "#7a7a7a"]], showscale=False, ncontours=25,
                                line=dict(width=0.5), hoverinfo="skip", opacity=0.8))
     ok = np.isfinite(path).all(axis=1)
     p = path[ok]
@@ -122,9 +126,13 @@ def curve_figure(curves, *, xlabel, scale, ylabel, log_y, height=460) -> go.Figu
     for key, label, values, med, low, high, best in curves:
         color = OPTIMIZER_COLORS.get(key, "#333")
         X = to_axis(scale, values)
-        if low is not None and np.any(np.isfinite(low)):
-            fig.add_scatter(x=np.r_[X, X[::-1]], y=np.r_[high, low[::-1]], fill="toself", mode="none",
-                            fillcolor=_alpha(color, 0.18), hoverinfo="skip", showlegend=False, legendgroup=label)
+        if low is not None:
+            ok = np.isfinite(low) & np.isfinite(high)
+            for piece in np.split(np.arange(len(X)), np.flatnonzero(np.diff(ok.astype(int))) + 1):
+                if ok[piece[0]] and piece.size > 1:  # one band per stretch of finite values: no false wedges
+                    fig.add_scatter(x=np.r_[X[piece], X[piece][::-1]], y=np.r_[high[piece], low[piece][::-1]],
+                                    fill="toself", mode="none", fillcolor=_alpha(color, 0.18), hoverinfo="skip",
+                                    showlegend=False, legendgroup=label)
         fig.add_scatter(x=X, y=med, mode="lines+markers", name=label, legendgroup=label, customdata=np.asarray(values),
                         line=dict(color=color, width=2.5), marker=dict(size=5),
                         hovertemplate=f"{label}<br>{xlabel} = %{{customdata:.4g}}<br>{ylabel} = %{{y:.4g}}<extra></extra>")

@@ -175,3 +175,20 @@ def test_the_first_visit_takes_the_playgrounds_surface_start_and_settings():
     assert at.session_state[P + "adam.lr"] == 0.1
     spec = json.dumps(charts(at)["sw.grid_chart"])
     assert "current" in spec
+
+
+def test_the_best_value_is_never_one_where_most_seeds_diverge():
+    """A diverged seed counts as the worst result, not as a missing one: the review found GD's "best" α diverging in
+    5 of 8 seeds."""
+    import surfaces
+
+    at = open_sweeps({"view": "curve", "cn": "24", "steps": "500", "noise": "1", "seeds": "8", "copts": "gd,momentum"})
+    best = {row["optimizer"]: row["best lr"] for _, row in at.dataframe[0].value.iterrows()}
+    for key in ("gd", "momentum"):
+        sw = sweeps.curve(key, surfaces.get("rosenbrock"), (-1.5, 2.0), 500, "lr", [best[optimizers.get(key).label]],
+                          hps={"lr": 1e-3} if key == "gd" else {}, noise=1.0, seeds=range(8))
+        assert (sw.diverged_at >= 0).sum() <= 4, key  # at most half: otherwise the median is "diverged"
+    spec = charts(at)["sw.curve_chart"]
+    for band in (d for d in spec["data"] if d.get("fill") == "toself"):
+        ys = band["y"] if isinstance(band["y"], list) else []
+        assert all(v is not None for v in ys), "a band never spans a gap"
