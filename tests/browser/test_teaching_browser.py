@@ -74,9 +74,10 @@ def open_from_the_sidebar(pg, app_url: str, title: str) -> None:
 def wait_page(pg, path: str, title: str, charts: int) -> None:
     """Wait until `path` is the page shown, its script has finished and every one of its charts is drawn."""
     pg.wait_for_function("(p) => location.pathname.replace(/\\/$/, '').endsWith('/' + p)", arg=path)
-    pg.get_by_role("heading", name=title, level=1).wait_for()
-    wait_idle(pg, timeout=60_000)
-    pg.wait_for_function(CHARTS_DRAWN, arg=charts, timeout=60_000)
+    pg.get_by_role("heading", name=title, level=1).wait_for(timeout=60_000)
+    # a cold server on a busy machine: When Adam fails runs 2 × 60 600 steps, the sweeps 4 096 runs
+    wait_idle(pg, timeout=150_000)
+    pg.wait_for_function(CHARTS_DRAWN, arg=charts, timeout=150_000)
 
 
 def check_page(pg, path: str, title: str, charts: int) -> None:
