@@ -9,4 +9,9 @@ if [ ! -x /usr/bin/chromium ]; then  # the browser tests drive Debian's Chromium
 fi
 export REQUIRE_BROWSER=1  # a missing browser fails the browser tests instead of skipping them
 python3 -m ruff check .
-python3 -m pytest "$@"
+if [ "$#" -gt 0 ]; then
+  python3 -m pytest "$@"
+else  # the engine and page tests on every core, then the browser tests one by one (they share one server)
+  python3 -m pytest -m "not browser" -n auto
+  python3 -m pytest -m browser
+fi

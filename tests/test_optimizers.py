@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import warnings
 
 import numpy as np
@@ -307,7 +308,8 @@ BAD_CALLS = [
 ]
 
 
-@pytest.mark.parametrize(("change", "named"), BAD_CALLS, ids=[repr(c)[:40] for c, _ in BAD_CALLS])
+@pytest.mark.parametrize(("change", "named"), BAD_CALLS,
+                         ids=[re.sub(r" at 0x[0-9a-f]+", "", repr(c))[:40] for c, _ in BAD_CALLS])  # the same in every worker
 def test_bad_arguments_get_a_value_error_that_names_them(change, named):
     import warnings
 
