@@ -207,8 +207,8 @@ AMSGRAD = Optimizer(
     key="amsgrad", label="AMSGrad", torch="torch.optim.Adam(params, lr=0.001, amsgrad=True)",
     summary="Adam that divides by the largest v seen so far, so a rare large gradient is never forgotten.",
     hyperparameters=_adam_hps(1e-3),
-    equations=(*_EQ_MOMENTS, r"\hat v^{\max}_t = \max(\hat v^{\max}_{t-1},\, v_t)",
-               r"\theta_{t+1} = \theta_t - \frac{\alpha}{1-\beta_1^t} \frac{m_t}{\sqrt{\hat v^{\max}_t/(1-\beta_2^t)} + \epsilon}"),
+    equations=(*_EQ_MOMENTS, r"v^{\max}_t = \max(v^{\max}_{t-1},\, v_t)",
+               r"\theta_{t+1} = \theta_t - \frac{\alpha}{1-\beta_1^t} \frac{m_t}{\sqrt{v^{\max}_t/(1-\beta_2^t)} + \epsilon}"),
     init=adam_init, update=adam_update, fixed={"amsgrad": True, "bias_correction": True, "decoupled_weight_decay": False},
     convention="torch's AMSGrad keeps the maximum of the raw vₜ and bias-corrects it afterwards (Reddi et al. "
     "take the maximum without correction); m is unchanged.",

@@ -99,7 +99,8 @@ def adadelta_update(g, state, theta, t, hp):
 
 ADAGRAD = Optimizer(
     key="adagrad", label="AdaGrad", torch="torch.optim.Adagrad(params, lr=0.01)",
-    summary="Divides each parameter's step by the root of its summed squared gradients: steps only ever shrink.",
+    summary="Divides each parameter's step by the root of its summed squared gradients: the effective rate "
+    "α/(√G + ε) only ever shrinks (the step itself still grows with g).",
     hyperparameters=(
         lr(1e-2),
         Hyperparameter("lr_decay", "η_d", 0.0, 0.0, slider=(0.0, 0.1), error="Invalid lr_decay value",

@@ -115,7 +115,8 @@ st.header("2. Theorem 1: the smallest example")
 text, eqs = st.columns([1, 1], gap="large")
 with text:
     st.markdown("The paper's Theorem 1 has a period of 3: the loss is Cx on one step and −x on the next two. For "
-                "C > 2 the sum points to x = −1 again. Adam with β₁ = 0 and β₂ = 1/(1 + C²) provably goes to +1.")
+                "C > 2 the sum points to x = −1 again. Adam with β₁ = 0 and β₂ = 1/(1 + C²) provably goes to +1 (the proof "
+                "takes αₜ = α/√t; the run below keeps α constant, and goes there too).")
     C = widgets.pick("C", "adam_fails.thm1.C", [2.5, 3.0, 4.0, 5.0, 10.0, 20.0], reddi.THEOREM1_C,
              help="Any C > 2. β₂ follows as 1/(1 + C²).")
 with eqs:

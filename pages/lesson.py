@@ -1,5 +1,6 @@
 """How Adam works: gradient descent to Adam in small steps, each with a live mini-playground."""
 
+import numpy as np
 import streamlit as st
 
 import optimizers
@@ -53,14 +54,39 @@ st.markdown("Adam is the default optimizer of deep learning. This page builds it
             "small steps. Every picture is a live run of the same engine as the Playground: move a slider and press "
             "▶ Play.")
 
+def _curvature_ratio(key: str) -> float:
+    """The ratio of the Hessian's eigenvalues at the minimum, from the surface itself (central differences)."""
+    surf = surfaces.get(key)
+    m, h = np.array(surf.minima[0], dtype=float), 1e-4
+    hess = np.array([(surf.grad(m + h * e) - surf.grad(m - h * e)) / (2 * h) for e in np.eye(2)])
+    lo, hi = np.linalg.eigvalsh((hess + hess.T) / 2)
+    return float(hi / lo)
+
+
+def _start(key: str) -> str:
+    x, y = surfaces.get(key).start
+    return f"({x:g}, {y:g})"
+
+
+def _grad_at_start(key: str) -> str:
+    gx, gy = surfaces.get(key).grad(np.array(surfaces.get(key).start, dtype=float))
+    return f"({gx:g}, {gy:g})"
+
+
+def _grad_ratio() -> str:
+    gx, gy = surfaces.get("stretched_bowl").grad(np.array(surfaces.get("stretched_bowl").start, dtype=float))
+    return f"{abs(gy / gx):.0f}"
+
+
 # ------------------------------------------------------------------ 1. gradient descent
 text, _ = section(
     "1. Gradient descent, and why one α is not enough",
     [r"g_t = \nabla_\theta J(\theta_t)", r"\theta_{t+1} = \theta_t - \alpha\, g_t"],
     "The gradient gₜ points uphill, so we step against it. The learning rate α sets the step size, and it is one "
     "number for every parameter.",
-    "In a ravine that is a problem: this one is 50 times steeper across than along. A large α bounces between the "
-    "walls (above α = 0.1 it blows up); a small α no longer bounces but crawls along the floor.")
+    f"In a ravine that is a problem: this one curves {_curvature_ratio('ravine'):.0f} times more sharply across "
+    "than along. A large α bounces between the walls (above α = 0.1 it blows up); a small α no longer bounces but "
+    "crawls along the floor.")
 with text:
     c1, c2 = st.columns(2)
     with c1:
@@ -92,10 +118,12 @@ text, eqs = section(
     "3. RMSProp: a step size per parameter",
     [r"E[g^2]_t = \rho\, E[g^2]_{t-1} + (1-\rho)\, g_t^2",
      r"\theta_{t+1} = \theta_t - \frac{\alpha}{\sqrt{E[g^2]_t} + \epsilon}\, g_t"],
-    "On this stretched bowl the gradient along y is 50 times the one along x: y needs a brake, x a push. RMSProp "
-    "keeps a running mean of each parameter's squared gradient, E[g²], and divides by its root.",
-    "Each parameter's step is then about α, whatever the scale of its gradient. Gradient descent, held back by the "
-    "steep y, can only creep along x.")
+    f"On this stretched bowl the curvature along y is {_curvature_ratio('stretched_bowl'):.0f} times the one along x; "
+    f"at the start {_start('stretched_bowl')} the gradient is {_grad_at_start('stretched_bowl')}, {_grad_ratio()} "
+    "times larger along y: y needs a brake, x a push. RMSProp keeps a running mean of each parameter's squared "
+    "gradient, E[g²], and divides by its root.",
+    "Once E[g²] has caught up with the gradients (the steady state), each parameter's step is then about α, whatever "
+    "the scale of its gradient. Gradient descent, held back by the steep y, can only creep along x.")
 with text:
     lr_rms = widgets.pick("α for RMSProp", "lesson.rmsprop.lr", [0.005, 0.01, 0.02, 0.05, 0.1], 0.05)
 with eqs:

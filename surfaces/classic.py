@@ -356,7 +356,7 @@ SURFACES = (
             r"u = x\cos 30^\circ + y\sin 30^\circ,\; w = -x\sin 30^\circ + y\cos 30^\circ"
         ),
         description=(
-            "A narrow valley tilted by 30°, 50 times steeper across than along: gradient descent with "
+            "A narrow valley tilted by 30°, curving 50 times more sharply across than along: gradient descent with "
             "a step near its limit (lr < 0.1) zig-zags across while creeping along, and per-axis "
             "scaling cannot undo the tilt."
         ),
@@ -368,7 +368,7 @@ SURFACES = (
         key="stretched_bowl", label="Stretched bowl",
         latex=r"f(x, y) = \tfrac{1}{2}\left(0.4\,x^2 + 20\,y^2\right)",
         description=(
-            "The ravine's curvatures aligned with the axes: gradients 50 times larger along y than "
+            "The ravine's curvatures aligned with the axes: a curvature 50 times larger along y than "
             "along x, which RMSProp and Adam even out by giving each coordinate its own step."
         ),
         fn=_stretched_bowl, grad_fn=_stretched_bowl_grad,

@@ -480,3 +480,14 @@ def test_a_scenario_offers_its_downloads():
     keys = {b.key for b in at.get("download_button")}
     assert {f"scenarios.{key}.dl_png", f"scenarios.{key}.dl_html", f"scenarios.{key}.dl_csv"} <= keys, keys
     assert any(b.key == f"scenarios.{key}.dl_gif.make" for b in at.button)
+
+
+def test_the_lessons_numbers_are_computed_from_the_surfaces():
+    """Curvature ratio and gradient ratio are different numbers (50 and 20 on the stretched bowl): the text says which."""
+    at = open_page("pages/lesson.py")
+    text = " ".join(m.value for m in at.markdown)
+    assert "curves 50 times more sharply across than along" in text
+    assert "the curvature along y is 50 times the one along x" in text
+    assert "the gradient is (-1, 20), 20 times larger along y" in text
+    assert "steady state" in text
+    assert "only ever shrinks (the step itself still grows with g)" in optimizers.get("adagrad").summary
