@@ -107,7 +107,7 @@ def sf_update(g, state, y, t, hp):
     new = _torch_lerp(y, state.z, ckp1)
     new = new + gn * (lr_t * (hp.beta1 * (1.0 - ckp1) - 1.0))
     z = state.z - gn * lr_t
-    # the average x, what .eval() would show: kept as x ← (1 − c)x + c z (the package derives it from y and z as
+    # the average x, what eval mode would show: kept as x ← (1 − c)x + c z (the package derives it from y and z as
     # y + (1 − 1/β₁)(z − y), which is the same point and divides by zero at β₁ = 0)
     x = _torch_lerp(state.x, z, ckp1)
     return new - y, ScheduleFreeState(z, v, x, weight_sum, lr_max)
@@ -136,7 +136,7 @@ SCHEDULE_FREE_ADAMW = Optimizer(
     ),
     init=sf_init, update=sf_update,
     convention="Equal to the schedulefree package's AdamWScheduleFree in train mode (.train() called once before "
-    "the first step). The path drawn is y, where gradients are taken; x, the point .eval() would set (and the one to "
+    "the first step). The path drawn is y, where gradients are taken; x, the point eval mode would set (and the one to "
     "report), is recorded in the state as 'x'. Not in torch.optim.",
     reference="Defazio et al. 2024, 'The Road Less Scheduled', arXiv:2405.15682",
 )
