@@ -233,8 +233,10 @@ def test_divergence_badge_in_the_browser(page, app_url):
 
 # ---- journeys ------------------------------------------------------------------------------------------
 
-OTHER_PAGES = [("lesson", "How Adam works"), ("inspector", "Inspector"), ("scenarios", "Scenarios"),
-               ("adam_fails", "When Adam fails")]
+# (address, navigation entry, page heading): every other page of the app
+OTHER_PAGES = [("how_adam_works", "How Adam works", "How Adam works"), ("inspector", "Inspector", "Inspector"),
+               ("scenarios", "Scenarios", "Scenarios"), ("when_adam_fails", "When Adam fails", "When Adam fails"),
+               ("sweeps", "Sweeps", "Sweeps"), ("network", "Network", "The article's network")]
 
 
 def test_every_page_and_back_keeps_the_playground(page, app_url):
@@ -247,10 +249,10 @@ def test_every_page_and_back_keeps_the_playground(page, app_url):
     wait_redrawn(page, before)
     want = state(page)
     assert want["url"]["adam.beta1"] == "0.899"
-    for path, title in OTHER_PAGES:
-        page.locator(NAV_LINK, has_text=title).first.click()
+    for path, nav, title in OTHER_PAGES:
+        page.locator(NAV_LINK, has_text=nav).first.click()
         page.wait_for_function("(p) => location.pathname.endsWith('/' + p)", arg=path)
-        page.get_by_role("heading", name=title, level=1).wait_for()
+        page.get_by_role("heading", name=title, level=1).wait_for(timeout=60_000)
         wait_idle(page, timeout=60_000)
         page.locator(NAV_LINK, has_text="Playground").first.click()
         wait_race(page)

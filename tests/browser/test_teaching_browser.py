@@ -22,10 +22,10 @@ EXCEPTION = '[data-testid="stException"]'
 
 # url path, page title (its st.title and its sidebar entry), how many plotly charts it draws at least
 TEACHING = [
-    ("lesson", "How Adam works", 10),
+    ("how_adam_works", "How Adam works", 10),
     ("inspector", "Inspector", 2),
     ("scenarios", "Scenarios", len(SCENARIOS)),
-    ("adam_fails", "When Adam fails", 4),
+    ("when_adam_fails", "When Adam fails", 4),
     ("sweeps", "Sweeps", 2),
     ("network", "The article's network", 3),
 ]
@@ -121,7 +121,7 @@ def test_teaching_pages_render_from_the_sidebar(page, app_url):
         wait_page(page, path, title, charts)
         check_page(page, path, title, charts)
         shot_whole(page, f"teaching_{path}")
-        if path == "lesson":  # section 6's tabs: a hidden tab's chart has no size until its tab is shown
+        if path == "how_adam_works":  # section 6's tabs: a hidden tab's chart has no size until its tab is shown
             shown = page.evaluate(TAB_CHART)
             for i, tab in enumerate(page.get_by_role("tab").all()[1:], start=1):
                 tab.click()
