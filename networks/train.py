@@ -106,6 +106,9 @@ def train(model: Sequential, optimizer: str, X, y, steps: int, params: dict | No
     `progress(t, steps)` is called about 20 times along the way (a progress bar; a Cancel can interrupt it there).
     """
     opt = optimizers.get(optimizer)
+    if opt.step is not None:
+        raise ValueError(f"{opt.label} calls the loss itself several times per step (torch's step(closure)): "
+                         f"networks.train takes one gradient per step. Valid: {', '.join(elementwise())}")
     if not opt.elementwise:
         raise ValueError(f"{opt.label} is not elementwise (its step uses norms over a whole tensor, which torch takes "
                          f"per weight matrix and bias): networks.train runs elementwise optimizers only, on the "

@@ -12,6 +12,7 @@ from . import adafactor as _adafactor
 from . import adam as _adam
 from . import adaptive as _adaptive
 from . import averaged as _averaged
+from . import lbfgs as _lbfgs
 from . import sgd as _sgd
 from . import sign as _sign
 from .base import Hyperparameter, Optimizer
@@ -24,7 +25,8 @@ _REGISTRY: dict[str, Optimizer] = {
         _sgd.GD, _sgd.MOMENTUM, _sgd.NAG,
         _adaptive.ADAGRAD, _adaptive.RMSPROP, _adaptive.ADADELTA,
         _adam.ADAM, _adam.AMSGRAD, _adam.ADAMW, _adam.NADAM, _adam.ADAMAX, _adam.RADAM,
-        _sign.RPROP, _averaged.ASGD, _adafactor.ADAFACTOR, _sign.LION, _averaged.SCHEDULE_FREE_ADAMW,
+        _sign.RPROP, _averaged.ASGD, _adafactor.ADAFACTOR, _lbfgs.LBFGS,
+        _sign.LION, _averaged.SCHEDULE_FREE_ADAMW,
     )
 }
 

@@ -63,7 +63,7 @@ ASGD = Optimizer(
         r"\theta_{t+1} = \theta_t(1 - \lambda\eta_t) - \eta_t\, g_t,\qquad \eta_{t+1} = \frac{\alpha}{(1+\lambda\alpha t)^a}",
         r"\bar\theta_{t+1} = \bar\theta_t + \mu_t(\theta_{t+1} - \bar\theta_t),\qquad \mu_{t+1} = \frac{1}{\max(1,\ t-t_0)}",
     ),
-    init=asgd_init, update=asgd_update,
+    init=asgd_init, update=asgd_update, average=("ax", "θ̄, the running average (torch's ax)"),
     convention="torch's ASGD: the path is the parameter θ, and the average θ̄ (torch's state 'ax') is recorded in the "
     "state. With torch's default t₀ = 10⁶ the averaging never starts in a short run: ax follows θ.",
     reference="Polyak & Juditsky 1992, 'Acceleration of Stochastic Approximation by Averaging'",
@@ -134,7 +134,7 @@ SCHEDULE_FREE_ADAMW = Optimizer(
         r"z_{t+1} = z_t - \gamma_t\, \hat g_t,\qquad x_{t+1} = (1 - c_{t+1})\, x_t + c_{t+1} z_{t+1},"
         r"\quad c_{t+1} = \frac{w_{t+1}}{\sum_{i \le t+1} w_i}",
     ),
-    init=sf_init, update=sf_update,
+    init=sf_init, update=sf_update, average=("x", "x, the average (what eval mode reports)"),
     convention="Equal to the schedulefree package's AdamWScheduleFree in train mode (.train() called once before "
     "the first step). The path drawn is y, where gradients are taken; x, the point eval mode would set (and the one to "
     "report), is recorded in the state as 'x'. Not in torch.optim.",

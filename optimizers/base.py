@@ -42,6 +42,7 @@ class Hyperparameter:
     integer: bool = False  # a count (LBFGS's max_iter, warmup_steps): one int for the whole batch
     choices: tuple | None = None  # one of these values (LBFGS's line_search_fn: None or "strong_wolfe")
     none: float | None = None  # what None stands for, where torch accepts it (Adafactor's eps[0]: machine epsilon)
+    optional: bool = False  # None is a value of its own, kept as None (LBFGS's max_eval: derived from max_iter)
 
     @property
     def log(self) -> bool:
@@ -74,6 +75,8 @@ class Hyperparameter:
         head = self.error or f"Invalid {self.name} value"
         if value is None and self.none is not None:
             return self.none
+        if value is None and self.optional:
+            return None
         if self.choices is not None:
             if isinstance(value, np.ndarray) or value not in self.choices:
                 raise ValueError(f"{head}: {value!r} (expected one of {', '.join(map(repr, self.choices))})")
@@ -112,13 +115,19 @@ class Optimizer:
     hyperparameters: tuple[Hyperparameter, ...]
     equations: tuple[str, ...]  # LaTeX, one per line, in the article's notation
     init: Callable
-    update: Callable
+    update: Callable | None  # None for a closure optimizer, which has `step` instead
     fixed: dict = field(default_factory=dict)  # torch keywords pinned by this variant
     check: Callable | None = None  # cross-parameter rules (nesterov needs momentum)
     convention: str = ""  # where our notation or torch's differs from the textbook
     reference: str = ""
     pairs: dict = field(default_factory=dict)  # torch's tuple keywords besides betas: {"etas": ("etaminus", "etaplus")}
     elementwise: bool = True  # each coordinate's update sees only that coordinate (False: per-tensor norms)
+    # A closure optimizer (LBFGS) evaluates the function itself, several times per step:
+    # step(fg, state, theta, t, hp) -> (theta_next, state, evaluations), fg(row, x) -> (f, g) at one point
+    step: Callable | None = None
+    # the state entry holding a second point worth drawing beside the path: an average of the iterates (ASGD's ax,
+    # Schedule-Free's x), and what to call it
+    average: tuple[str, str] | None = None
 
     def hyperparameter(self, name: str) -> Hyperparameter:
         for h in self.hyperparameters:

@@ -312,7 +312,19 @@ def _schedule_free(hp, base, raw, state):
                        notes=("y (the path) = where gradients are taken; x = the average to evaluate",))
 
 
+def _lbfgs(hp, base, raw, state):
+    # one step is up to max_iter inner moves along changing directions: the step is the path's, not rebuilt
+    update = base["update"]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        lr_eff = np.where(raw != 0, -update / raw, 0.0)  # how far the step went per unit of −g, per coordinate
+    return Explanation(**base, grad=raw, step=update.copy(), lr_eff=lr_eff, direction=raw, direction_name="g",
+                       quantities={"d": state["d"][1:], "−Δθ/g": lr_eff},
+                       notes=("one step = up to max_iter moves θ ← θ + t·d; d is the last direction of the step, "
+                              "and α_eff = −Δθ/g says how far the step went compared with plain gradient descent",))
+
+
 _FAMILY = {
+    "lbfgs": _lbfgs,
     "gd": _sgd, "momentum": _sgd, "nag": _sgd,
     "adagrad": _adagrad, "rmsprop": _rmsprop, "adadelta": _adadelta,
     "adam": _adam, "amsgrad": _adam, "adamw": _adam, "nadam": _nadam, "adamax": _adamax, "radam": _radam,
@@ -474,6 +486,16 @@ def narrate(ex: Explanation, k: int) -> list[Substep]:
                            rf"v_{{{t}}} = {vec(q['v'])}", "root"))
         out.append(Substep("**Scale relative to the parameters**: aₜ = max(ε₂, RMS θ)·min(α, 1/√t), then clip the "
                            "update's RMS to d.", rf"a_{{{t}}} = {num(q['aₜ'][0])}"))
+    elif key == "lbfgs":
+        out.append(Substep("**Search** (one `step(closure)`): build a direction d = −Hg from the last m pairs of "
+                           "position and gradient changes, move along it by α (or where a line search finds enough "
+                           "decrease), and repeat, up to max_iter times. The last direction:",
+                           rf"d = {vec(q['d'])}"))
+        out.append(Substep("**Step**: where the inner moves ended. Compared with gradient descent, each coordinate "
+                           "went this many units of −g:",
+                           rf"-\Delta\theta / g = {vec(ex.lr_eff[k])},\quad "
+                           rf"\theta_{{{t + 1}}} = {vec(ex.theta[k] + ex.update[k])}", "step"))
+        return out
     elif key == "schedule_free_adamw":
         out.append(Substep("**Normalise the gradient** by the root of its running mean of squares (as Adam).",
                            rf"\sqrt{{\hat v_{{{t}}}}} = {vec(q['√v̂'])}", "root"))

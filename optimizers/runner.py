@@ -34,6 +34,10 @@ class Trajectory:
     index: np.ndarray | None = None  # (R,) the step number of each recorded row: 0..steps unless every > 1
     lr: np.ndarray | None = None  # (..., steps) the learning rate step t used, at [t − 1], under an lr_schedule
     momentum: np.ndarray | None = None  # (..., steps) the momentum or β₁ a schedule cycled (OneCycleLR, CyclicLR)
+    # a closure optimizer (LBFGS), record="full": (..., R - 1, E, D) the points recorded step index[r] evaluated f and
+    # ∇f at, in order (its start first), NaN-padded to the most any step took; evaluations (..., R - 1) counts them
+    evals: np.ndarray | None = None
+    evaluations: np.ndarray | None = None
 
     @property
     def steps(self) -> int:
@@ -92,11 +96,11 @@ def _check_surface(surface, start: np.ndarray) -> None:
                          f"but its gradient has shape {g.shape[1:] if g.ndim else ()}")
 
 
-def _check_cost(n: int, dim: int, steps: int, every: int, record: str) -> None:
+def _check_cost(n: int, dim: int, steps: int, every: int, record: str, evals: int = 0) -> None:
     if steps > MAX_STEPS:
         raise ValueError(f"Invalid steps: {steps} (at most {MAX_STEPS:,} in one call)")
     rows = steps // every + 2
-    per_row = (dim + 1) * 8 if record == "path" else (dim * (2 + _STATE_ARRAYS) + 1) * 8
+    per_row = (dim + 1) * 8 if record == "path" else (dim * (2 + _STATE_ARRAYS + evals) + 1) * 8
     need = rows * n * per_row
     if need > MAX_RECORD_BYTES:
         raise ValueError(f"This call would record about {need / 2**30:.1f} GiB ({n:,} runs × {rows:,} steps); "
@@ -139,7 +143,10 @@ def simulate(opt: Optimizer, surface, start, steps: int, noise=0.0, seed=None, *
     except ValueError:
         raise ValueError(f"Hyperparameter and start shapes do not broadcast to one batch: {shapes}") from None
     n, dim = math.prod(batch), start.shape[-1]
-    _check_cost(n, dim, steps, every, record)
+    max_evals = 0
+    if opt.step is not None:  # a closure optimizer: its evaluations are recorded too, up to max_eval per step
+        max_evals = values["max_eval"] if values.get("max_eval") is not None else values["max_iter"] * 5 // 4
+    _check_cost(n, dim, steps, every, record, max_evals)
     theta0 = np.broadcast_to(start, batch + (dim,)).reshape(n, dim).copy()
 
     def rows(v, kind=float):  # a per-row column (n, 1) for arrays, the plain value for scalars
@@ -158,6 +165,8 @@ def simulate(opt: Optimizer, surface, start, steps: int, noise=0.0, seed=None, *
         return np.moveaxis(a, 0, 1).reshape(batch + a.shape[:1] + tail) if a is not None else None
 
     path, loss, grad, state, diverged, extra = out
+    evals = extra.pop("evals", None)
+    counts = extra.pop("evaluations", None)
     hp_out = {k: (v if np.ndim(v) == 0 else np.broadcast_to(v, (n, 1)).reshape(batch)) for k, v in values.items()}
     return Trajectory(
         optimizer=opt.key, hyperparameters=hp_out,
@@ -165,6 +174,7 @@ def simulate(opt: Optimizer, surface, start, steps: int, noise=0.0, seed=None, *
         state={k: shaped(v, (dim,)) for k, v in state.items()},
         diverged_at=(None if diverged[0] < 0 else int(diverged[0])) if batch == () else diverged.reshape(batch),
         index=index, lr=shaped(extra.get("lr"), ()), momentum=shaped(extra.get("momentum"), ()),
+        evals=shaped(evals, evals.shape[2:]) if evals is not None else None, evaluations=shaped(counts, ()),
     )
 
 
@@ -212,6 +222,8 @@ def _run_split(opt, values, surface, theta0, steps, noise, rng, record, every, s
 
 def _run(opt, values, surface, theta0, steps, noise, rng, record, every, spec=None):
     """The step loop on an (n, D) batch with uniform flags. Returns time-major arrays."""
+    if opt.step is not None:
+        return _run_closure(opt, values, surface, theta0, steps, noise, rng, record, every, spec)
     hp = opt.namespace(values)
     sched = schedules.build(spec, values["lr"], opt, values) if spec is not None else None
     extra = {}
@@ -310,6 +322,89 @@ def _run(opt, values, surface, theta0, steps, noise, rng, record, every, spec=No
         for v in extra.values():
             v[t:] = np.nan
     return path, loss, grads, {state._fields[i]: h for h, i in recorders}, diverged, extra
+
+
+def _run_closure(opt, values, surface, theta0, steps, noise, rng, record, every, spec=None):
+    """The loop of a closure optimizer (LBFGS): each step evaluates the surface itself, row by row.
+
+    Recorded as the other loop records: path, the gradient at each step's start, the state arrays; and the points
+    each recorded step evaluated. A schedule sets the learning rate before each step, as torch's loop would.
+    """
+    hp = opt.namespace(values)
+    sched = schedules.build(spec, values["lr"], opt, values) if spec is not None else None
+    grad_at = getattr(surface, "grad_at", None)
+    project = getattr(surface, "project", None)
+    noisy = not (isinstance(noise, float) and noise == 0.0)
+    full = record == "full"
+    n, dim = theta0.shape
+    index = np.unique(np.r_[np.arange(0, steps + 1, every), steps])
+    n_rec = index.size
+    extra = {}
+    if sched is not None:
+        extra["lr"] = np.full((steps, n), np.nan)
+        if sched.needs_loss:
+            sched.start((n, 1))
+    step_now = [0]
+    calls: list[list] = [[] for _ in range(n)]  # this step's (point, gradient) per row, in order
+
+    def fg(i, x):
+        p = x[None]
+        f = float(surface.value(p)[0])
+        g = np.asarray(surface.grad(p) if grad_at is None else grad_at(p, step_now[0]), dtype=np.float64)[0].copy()
+        if noisy:
+            g += (noise if np.ndim(noise) == 0 else noise[i, 0]) * rng.standard_normal(dim)
+        calls[i].append((x.copy(), g))
+        return f, g
+
+    with np.errstate(all="ignore"):
+        state = opt.init(theta0, hp)
+        slots = [i for i, v in enumerate(state) if isinstance(v, np.ndarray) and v.shape == theta0.shape] if full else []
+        path = np.full((n_rec, n, dim), np.nan)
+        grads = np.full((n_rec - 1, n, dim), np.nan) if full else None
+        hist = [np.full((n_rec, n, dim), np.nan) for _ in slots]
+        step_evals: list[list] = []
+        path[0] = theta0
+        for h, i in zip(hist, slots, strict=True):
+            h[0] = state[i]
+        theta = theta0.copy()
+        r = 0
+        for t in range(1, steps + 1):
+            if sched is not None:
+                hp.lr = sched.lr if sched.needs_loss else sched.lr_for(t - 1)
+                extra["lr"][t - 1] = np.broadcast_to(hp.lr, (n, 1))[:, 0]
+                if sched.needs_loss:
+                    sched.observe(surface.value(theta))
+            step_now[0] = t
+            for c in calls:
+                c.clear()
+            theta, state, _ = opt.step(fg, state, theta, t, hp)
+            if project is not None:
+                theta = project(theta)
+            if t == index[r + 1]:
+                r += 1
+                path[r] = theta
+                if full:
+                    for row, c in enumerate(calls):
+                        if c:
+                            grads[r - 1, row] = c[0][1]
+                    step_evals.append([[x for x, _ in c] for c in calls])
+                    for h, i in zip(hist, slots, strict=True):
+                        h[r] = state[i]
+            if not _finite_rows(theta).any():
+                break
+        diverged = _first_nonfinite(path)
+        _blank_after(diverged, index, path, grads, hist)
+        loss = _value(surface, path)
+        if full:
+            most = max((len(p) for ev in step_evals for p in ev), default=0)
+            extra["evals"] = np.full((n_rec - 1, n, most, dim), np.nan)
+            extra["evaluations"] = np.zeros((n_rec - 1, n), dtype=int)
+            for k, ev in enumerate(step_evals):
+                for row, points in enumerate(ev):
+                    if points:
+                        extra["evals"][k, row, :len(points)] = points
+                        extra["evaluations"][k, row] = len(points)
+    return path, loss, grads, {state._fields[i]: h for h, i in zip(hist, slots, strict=True)}, diverged, extra
 
 
 def _finite_rows(x):

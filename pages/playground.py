@@ -1,5 +1,7 @@
 """The Playground: pick a surface and optimizers, tune them beside the chart, watch them race."""
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -133,8 +135,7 @@ def _chart(s, surface, labels, url):
     entries = [(labels[e], base_key(e), s.hyperparameters(e), s.schedules.get(e, "none")) for e in s.optimizers]
     runs, _ = compute.race_runs(s.surface, entries, s.start, s.steps, s.noise, s.seed, record="path")
     styles = [plots.style.entry_style(base_key(e), twin_number(e)) for e in s.optimizers]
-    runs = [plots.Run(r.label, color, r.path, r.loss, r.diverged_at, dash)
-            for r, (color, dash) in zip(runs, styles, strict=True)]
+    runs = [dataclasses.replace(r, color=color, dash=dash) for r, (color, dash) in zip(runs, styles, strict=True)]
     rows = [{"optimizer": run.label, "α": hps["lr"], **compute.summary(surface, run.path, run.loss, run.diverged_at)}
             for run, (_, _, hps, _) in zip(runs, entries, strict=True)]
     for run, row, (_, _, hps, _) in zip(runs, rows, entries, strict=True):

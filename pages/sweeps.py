@@ -92,7 +92,8 @@ def _axis_label(key, name):
 widgets.compact_title("Sweeps")
 st.caption("Thousands of runs in one batched engine call: how the result depends on two hyperparameters, which value "
            "suits each optimizer, where each start ends up, and how far noise spreads the runs. Every run is the "
-           "Playground's run with those settings.")
+           "Playground's run with those settings. (L-BFGS is not offered: it evaluates the function several times per "
+           "step, one run at a time, so a sweep of it would take minutes.)")
 widgets.link_notices(notices)
 
 top = st.columns([1.3, 0.8, 0.8, 1.4, 1.2, 0.8], vertical_alignment="bottom")
@@ -127,7 +128,7 @@ def playground_link(keys, hps: dict, label: str, key: str) -> None:
 if view == "grid":
     left, mid, right = st.columns([0.9, 2.5, 1.3], gap="medium")
     with left:
-        st.selectbox("Optimizer", optimizers.names(), key=P + "opt", format_func=_label)
+        st.selectbox("Optimizer", sweeps.optimizer_names(), key=P + "opt", format_func=_label)
         opt = ss[P + "opt"]
         axes = axes_of(opt)
         if ss[P + "xhp"] not in axes:
@@ -205,7 +206,7 @@ if view == "grid":
 elif view == "curve":
     left, mid = st.columns([1, 3], gap="medium")
     with left:
-        st.multiselect("Optimizers", optimizers.names(), key=P + "copts", format_func=_label,
+        st.multiselect("Optimizers", sweeps.optimizer_names(), key=P + "copts", format_func=_label,
                        max_selections=MAX_CURVE_OPTIMIZERS)
         keys = list(ss[P + "copts"]) or ["adam"]
         names = common_axes(keys)
@@ -274,7 +275,7 @@ elif view == "curve":
 elif view == "basins":
     left, mid = st.columns([1, 3], gap="medium")
     with left:
-        st.multiselect("Optimizers (one or two)", optimizers.names(), key=P + "bopts", format_func=_label,
+        st.multiselect("Optimizers (one or two)", sweeps.optimizer_names(), key=P + "bopts", format_func=_label,
                        max_selections=2)
         st.select_slider("Starts", BASIN_SIZES, key=P + "bn", format_func=lambda n: f"{n} × {n}")
         for k in list(ss[P + "bopts"]) or ["gd"]:
@@ -315,7 +316,7 @@ elif view == "basins":
 else:
     left, mid = st.columns([1, 3], gap="medium")
     with left:
-        st.selectbox("Optimizer", optimizers.names(), key=P + "sopt", format_func=_label)
+        st.selectbox("Optimizer", sweeps.optimizer_names(), key=P + "sopt", format_func=_label)
         st.select_slider("Seeds", BAND_SEEDS, key=P + "sn")
         _fixed_controls(ss[P + "sopt"])
     v, fixed = sweep_state.current()

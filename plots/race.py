@@ -29,6 +29,9 @@ class Run:
     loss: np.ndarray  # (S + 1,)
     diverged_at: int | None = None
     dash: str = "solid"
+    average: np.ndarray | None = None  # (S + 1, 2) a second point drawn beside the path (Schedule-Free's x, ASGD's ax)
+    average_name: str = ""
+    probes: np.ndarray | None = None  # (N, 3) x, y, step: where a closure optimizer (L-BFGS) evaluated f inside each step
 
     @property
     def name(self) -> str:

@@ -36,11 +36,16 @@ def _f32(values) -> bytes:
         return np.ascontiguousarray(np.clip(np.asarray(values, dtype=np.float64), -1e30, 1e30), dtype=np.float32).tobytes()
 
 
-def array_blob(path: np.ndarray, loss: np.ndarray, steps: np.ndarray | None = None) -> Blob:
-    """A path (R, 2) and its loss (R,) as float32; `steps` (R,) when the rows are not every step."""
+def array_blob(path: np.ndarray, loss: np.ndarray, steps: np.ndarray | None = None, average=None, probes=None) -> Blob:
+    """A path (R, 2) and its loss (R,) as float32; `steps` (R,) when the rows are not every step; an average (R, 2)
+    drawn beside the path; probes (N, 3): x, y and the step whose evaluation each one was."""
     parts = {"x": _f32(path[:, 0]), "y": _f32(path[:, 1]), "loss": _f32(loss)}
     if steps is not None:
         parts["steps"] = _f32(steps)
+    if average is not None:
+        parts["ax"], parts["ay"] = _f32(average[:, 0]), _f32(average[:, 1])
+    if probes is not None:
+        parts["px"], parts["py"], parts["ps"] = _f32(probes[:, 0]), _f32(probes[:, 1]), _f32(probes[:, 2])
     digest = hashlib.blake2b(digest_size=10)
     for name, raw in parts.items():
         digest.update(name.encode() + raw)
@@ -85,10 +90,11 @@ def payload(surface, runs: list[Run], ids: list[str], *, start, bounds, image: s
     for run, rid in zip(runs, ids, strict=True):
         gap = loss_gap(surface, run.loss)[0]
         gaps.append(gap)
-        b = array_blob(run.path, gap)
+        b = array_blob(run.path, gap, average=run.average, probes=run.probes)
         blobs.append(b)
         out_runs.append({"id": rid, "label": run.label, "name": run.name, "color": run.color, "dash": run.dash,
-                         "blob": b.id, "diverged_at": run.diverged_at})
+                         "blob": b.id, "diverged_at": run.diverged_at, "average": run.average_name if
+                         run.average is not None else None, "probes": run.probes is not None})
     _, title, scale = loss_gap(surface, np.zeros(1))
     fill = [np.where(np.isfinite(g), g, np.nan) for g in gaps]
     rng = _loss_range([forward_fill(g[:, None])[:, 0] for g in fill], scale).get("range")

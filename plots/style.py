@@ -17,6 +17,7 @@ OPTIMIZER_COLORS = {
     "adadelta": "#7B3294", "adam": "#0072B2", "amsgrad": "#56B4E9", "adamw": "#D55E00", "nadam": "#1B9E9E",
     "adamax": "#8C9A00", "radam": "#B2182B",
     "rprop": "#5E3C99", "asgd": "#66A61E", "adafactor": "#E7298A", "lion": "#17BECF", "schedule_free_adamw": "#8C564B",
+    "lbfgs": "#393B79",
 }
 _TWIN_SHADE = {2: ("#000000", 0.45), 3: ("#ffffff", 0.4), 4: ("#000000", 0.7)}
 

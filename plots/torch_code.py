@@ -76,7 +76,7 @@ C, S = math.cos(math.radians(30.0)), math.sin(math.radians(30.0))  # the valley 
 TORCH_CLASS = {"gd": "SGD", "momentum": "SGD", "nag": "SGD", "adagrad": "Adagrad", "rmsprop": "RMSprop",
                "adadelta": "Adadelta", "adam": "Adam", "amsgrad": "Adam", "adamw": "AdamW", "nadam": "NAdam",
                "adamax": "Adamax", "radam": "RAdam", "rprop": "Rprop", "asgd": "ASGD", "adafactor": "Adafactor",
-               "lion": "Lion", "schedule_free_adamw": "AdamWScheduleFree"}
+               "lion": "Lion", "schedule_free_adamw": "AdamWScheduleFree", "lbfgs": "LBFGS"}
 # where the class lives, when it is not torch.optim: the package to import (pip name in the comment)
 OUTSIDE = {"lion": ("lion_pytorch", "pip install lion-pytorch"),
            "schedule_free_adamw": ("schedulefree", "pip install schedulefree")}
@@ -122,6 +122,8 @@ TORCH_DEFAULTS = {
     "Rprop": {"lr": 1e-2, "etas": (0.5, 1.2), "step_sizes": (1e-6, 50.0)},
     "ASGD": {"lr": 1e-2, "lambd": 1e-4, "alpha": 0.75, "t0": 1e6, "weight_decay": 0.0},
     "Adafactor": {"lr": 1e-2, "beta2_decay": -0.8, "eps": (None, 1e-3), "d": 1.0, "weight_decay": 0.0},
+    "LBFGS": {"lr": 1.0, "max_iter": 20, "max_eval": None, "tolerance_grad": 1e-7, "tolerance_change": 1e-9,
+              "history_size": 100, "line_search_fn": None},
     "Lion": {"lr": 1e-4, "betas": (0.9, 0.99), "weight_decay": 0.0, "use_triton": False},
     "AdamWScheduleFree": {"lr": 0.0025, "betas": (0.9, 0.999), "eps": 1e-8, "weight_decay": 0.0, "warmup_steps": 0,
                           "r": 0.0, "weight_lr_power": 2.0},
@@ -199,13 +201,17 @@ def snippet(surface, start, steps: int, entries: list, noise: float = 0.0, seed:
               "        optimizer.train()"]
     if noise:
         lines += [f"    rng = np.random.default_rng({int(seed)})"]
-    lines += ["    path, loss = [theta.clone()], [f(*theta).item()]",
-              "    for _ in range(steps):",
+    lines += ["",
+              "    def closure():  # the loss at theta, with the gradient set (L-BFGS calls it several times per step)",
               "        with torch.no_grad():",
               "            theta.grad = torch.stack(grad(*theta))"]
     if noise:
         lines += [f"            theta.grad += {float(noise)!r} * torch.from_numpy(rng.standard_normal(2))"]
-    lines += ["        optimizer.step()",
+    lines += ["        return f(*theta)",
+              "",
+              "    path, loss = [theta.clone()], [f(*theta).item()]",
+              "    for _ in range(steps):",
+              "        optimizer.step(closure)",
               "        if isinstance(scheduler, torch.optim.lr_scheduler.ReduceLROnPlateau):",
               "            scheduler.step(loss[-1])  # the loss where this step's gradient was taken",
               "        elif scheduler is not None:",

@@ -13,6 +13,7 @@ including its gradient noise: each run draws the noise of its own seed, exactly 
     sw.reached_at   # (32, 32) first step within `tolerance` of a minimum, −1 never
 """
 
-from .core import METRICS, Sweep, axis, basins, curve, grid, run, seeds, start_grid, tolerance
+from .core import METRICS, Sweep, axis, basins, curve, grid, optimizer_names, run, seeds, start_grid, tolerance
 
-__all__ = ["METRICS", "Sweep", "axis", "basins", "curve", "grid", "run", "seeds", "start_grid", "tolerance"]
+__all__ = ["METRICS", "Sweep", "axis", "basins", "curve", "grid", "optimizer_names", "run", "seeds", "start_grid",
+           "tolerance"]

@@ -20,6 +20,13 @@ METRICS = {
 CHUNK = 8192  # runs per engine call: progress (and a cancel) between chunks; memory stays small
 
 
+def optimizer_names() -> list[str]:
+    """What a sweep can run: every optimizer that takes one gradient per step. L-BFGS evaluates the function itself,
+    several times per step and row by row in Python, so a grid of it would take minutes; and the watcher that finds
+    the first step within reach of a minimum hooks the one gradient of a step."""
+    return [k for k in optimizers.names() if optimizers.get(k).step is None]
+
+
 def tolerance(surface) -> float:
     """How close counts as "reached": 1% of the plotted box's larger side (the Playground's results table too)."""
     (x0, x1), (y0, y1) = surface.bounds
@@ -121,6 +128,9 @@ def run(optimizer: str, surface, starts, steps: int, hps: dict | None = None, no
     """Runs of `optimizer`: starts (n, 2) or (2,), hyperparameters scalars or arrays of n; `seeds` one per run (or
     one for all). Records the path every `every` steps when given, else only start and end. Returns a flat Sweep
     (n runs); `progress(done, total)` is called between chunks."""
+    if optimizer not in optimizer_names() and optimizer in optimizers.names():
+        raise ValueError(f"{optimizers.get(optimizer).label} cannot be swept: it calls the function several times per "
+                         f"step, row by row. Valid: {', '.join(optimizer_names())}")
     hps = dict(hps or {})
     starts = np.asarray(starts, dtype=float)
     arrays = {k: np.asarray(v, dtype=float) for k, v in hps.items() if np.ndim(v)}

@@ -28,6 +28,7 @@ import surfaces  # noqa: E402
 OUT = Path(__file__).parent / "fixtures" / "torch_reference.json"
 STEPS = 80
 MIN_STEPS = 25  # a case that cannot keep this many round-off-stable steps is dropped
+MIN_CLOSURE_STEPS = 4  # LBFGS: each step is up to max_iter moves, and it converges in a handful
 STABLE = 1e-11
 
 TORCH = {  # our key -> (torch class, keywords pinned by the variant)
@@ -37,6 +38,7 @@ TORCH = {  # our key -> (torch class, keywords pinned by the variant)
     "amsgrad": (torch.optim.Adam, {"amsgrad": True}), "adamw": (torch.optim.AdamW, {}),
     "nadam": (torch.optim.NAdam, {}), "adamax": (torch.optim.Adamax, {}), "radam": (torch.optim.RAdam, {}),
     "rprop": (torch.optim.Rprop, {}), "asgd": (torch.optim.ASGD, {}), "adafactor": (torch.optim.Adafactor, {}),
+    "lbfgs": (torch.optim.LBFGS, {}),
     # beyond torch: the reference packages, named with their versions in the fixture file
     "lion": (lion_pytorch.Lion, {"use_triton": False}), "schedule_free_adamw": (schedulefree.AdamWScheduleFree, {}),
 }
@@ -65,6 +67,9 @@ CONFIGS = {
     "adafactor": [{}, {"beta2_decay": -0.5, "eps": (None, 1e-2)}, {"d": 2.0, "weight_decay": 0.05},
                   {"eps": (1e-10, 1e-3)}],
     "lion": [{}, {"betas": (0.8, 0.95)}, {"weight_decay": 0.1}],
+    "lbfgs": [{}, {"line_search_fn": "strong_wolfe"}, {"max_iter": 5, "history_size": 3},
+              {"line_search_fn": "strong_wolfe", "max_eval": 8, "tolerance_grad": 1e-5, "tolerance_change": 1e-6},
+              {"history_size": 2, "line_search_fn": "strong_wolfe", "max_iter": 3}],
     "schedule_free_adamw": [{}, {"warmup_steps": 10, "betas": (0.8, 0.99)},
                             {"r": 1.0, "weight_lr_power": 1.0, "weight_decay": 0.01, "eps": 1e-6}],
 }
@@ -73,15 +78,15 @@ CONFIGS = {
 QUAD5_SCALES = [1.0, 3.0, 0.5, 10.0, 0.1]
 SURFACES = [
     ("rosenbrock", [-1.2, 1.0],
-     {"sgd": 1e-3, "adagrad": 0.3, "rmsprop": 0.01, "adadelta": 1.0, "adam": 0.05, "radam": 1e-3}),
+     {"sgd": 1e-3, "adagrad": 0.3, "rmsprop": 0.01, "adadelta": 1.0, "adam": 0.05, "radam": 1e-3, "lbfgs": 0.2}),
     ("himmelblau", [0.5, -0.5],
-     {"sgd": 0.005, "adagrad": 0.5, "rmsprop": 0.05, "adadelta": 1.0, "adam": 0.1, "radam": 0.01}),
+     {"sgd": 0.005, "adagrad": 0.5, "rmsprop": 0.05, "adadelta": 1.0, "adam": 0.1, "radam": 0.01, "lbfgs": 0.5}),
     ("quad5", [1.0, -2.0, 0.5, 1.5, 3.0],
-     {"sgd": 0.05, "adagrad": 0.5, "rmsprop": 0.05, "adadelta": 1.0, "adam": 0.1, "radam": 0.05}),
+     {"sgd": 0.05, "adagrad": 0.5, "rmsprop": 0.05, "adadelta": 1.0, "adam": 0.1, "radam": 0.05, "lbfgs": 1.0}),
 ]
 FAMILY = {"gd": "sgd", "momentum": "sgd", "nag": "sgd", "adagrad": "adagrad", "rmsprop": "rmsprop",
           "adadelta": "adadelta", "radam": "radam", "asgd": "sgd", "rprop": "rmsprop", "lion": "radam",
-          "adafactor": "adagrad"}
+          "adafactor": "adagrad", "lbfgs": "lbfgs"}
 
 
 class Quad5:
@@ -130,15 +135,34 @@ def torch_run(key, surf, start, steps, hp):
     opt = cls([p], **kwargs)
     if hasattr(opt, "train"):  # schedule-free: train mode before the first step
         opt.train()
-    path, states = [p.detach().numpy().copy()], {}
+    path, states, evals = [p.detach().numpy().copy()], {}, []
+
+    def closure():  # LBFGS: the loss, and the gradient set, at wherever the optimizer has put p
+        x = p.detach().numpy().copy()
+        evals[-1].append(x.tolist())
+        p.grad = torch.from_numpy(np.asarray(surf.grad(x), dtype=np.float64).copy())
+        return torch.tensor(float(surf.value(x)))
+
     for _ in range(steps):
-        p.grad = torch.from_numpy(np.asarray(surf.grad(p.detach().numpy()), dtype=np.float64).copy())
-        opt.step()
+        if key == "lbfgs":
+            evals.append([])
+            opt.step(closure)
+        else:
+            p.grad = torch.from_numpy(np.asarray(surf.grad(p.detach().numpy()), dtype=np.float64).copy())
+            opt.step()
         path.append(p.detach().numpy().copy())
         for name, value in opt.state[p].items():
             if torch.is_tensor(value) and value.shape == p.shape:
                 states.setdefault(name, []).append(value.numpy().copy())
-    return np.array(path), {k: np.array(v) for k, v in states.items()}
+    return np.array(path), {k: np.array(v) for k, v in states.items()}, evals
+
+
+def stable_evals(evals, other):
+    """The steps before the first whose evaluations differ in number or part by more than STABLE."""
+    for k, (a, b) in enumerate(zip(evals, other, strict=True)):
+        if len(a) != len(b) or stable_steps(np.array(a), np.array(b)) < len(a) - 1:
+            return k
+    return len(evals)
 
 
 def stable_steps(path, other):
@@ -164,11 +188,13 @@ def main():
                 hp.setdefault("lr", lrs[FAMILY.get(key, "adam")])
                 optimizers.get(key).resolve(**hp)  # the same keywords must be valid for the engine
                 surf = surface(surf_name)
-                path, states = torch_run(key, surf, start, STEPS, hp)
+                path, states, evals = torch_run(key, surf, start, STEPS, hp)
                 nudged = np.array(start) * (1 + 1e-15) + 1e-15
-                other, _ = torch_run(key, surf, nudged, STEPS, hp)
+                other, _, other_evals = torch_run(key, surf, nudged, STEPS, hp)
                 keep = stable_steps(path, other)
-                if keep < MIN_STEPS:
+                if evals:  # L-BFGS: the evaluations inside each step must be as insensitive as the path
+                    keep = min(keep, stable_evals(evals, other_evals))
+                if keep < (MIN_CLOSURE_STEPS if key == "lbfgs" else MIN_STEPS):
                     print(f"drop  {key:9s} {surf_name:10s} {hp}: stable for {keep} steps only")
                     continue
                 cases.append({
@@ -178,6 +204,7 @@ def main():
                     "reference": REFERENCES.get(key, f"torch {torch.__version__}"),
                     "path": path[: keep + 1].tolist(),
                     "state": {k: v[:keep].tolist() for k, v in states.items()},
+                    **({"evals": evals[:keep]} if evals else {}),
                 })
                 print(f"keep  {key:9s} {surf_name:10s} {keep:4d} steps {hp}")
     OUT.parent.mkdir(parents=True, exist_ok=True)

@@ -24,7 +24,7 @@ def _no_runtime_warnings():
 def test_registry_has_every_optimizer_in_lesson_order():
     assert optimizers.names() == ["gd", "momentum", "nag", "adagrad", "rmsprop", "adadelta",
                                   "adam", "amsgrad", "adamw", "nadam", "adamax", "radam",
-                                  "rprop", "asgd", "adafactor", "lion", "schedule_free_adamw"]
+                                  "rprop", "asgd", "adafactor", "lbfgs", "lion", "schedule_free_adamw"]
 
 
 @pytest.mark.parametrize("name", optimizers.names())
@@ -35,7 +35,9 @@ def test_declaration_is_complete(name):
     assert opt.hyperparameters[0].name == "lr" and opt.hyperparameters[0].symbol == "α"
     for hp in opt.hyperparameters:
         assert hp.symbol and hp.help, hp
-        if hp.ui and not hp.is_flag:
+        if hp.kind == "choice":
+            assert hp.default in hp.choices, hp
+        elif hp.ui and not hp.is_flag:
             lo, hi = hp.slider_range
             assert hp.low <= lo < hi and np.isfinite(hi), hp
             assert lo <= hp.default <= hi, f"{name}.{hp.name}: default outside its slider"
@@ -216,6 +218,12 @@ def test_online_problem_with_step_dependent_gradient_and_projection():
     ("adam", {"lr": "fast"}, "Invalid learning rate: 'fast'"),
     ("adam", {"lr": [0.1, -0.1]}, "Invalid learning rate: -0.1"),
     ("adam", {"betas": 0.9}, "Invalid betas: 0.9"),
+    ("rprop", {"etas": (1.5, 1.2)}, "Invalid eta values: 1.5, 1.2"),
+    ("adafactor", {"beta2_decay": 0.5}, "Invalid beta2_decay value: 0.5"),
+    ("lbfgs", {"line_search_fn": "armijo"}, "Invalid line_search_fn value: 'armijo' (expected one of None, 'strong_wolfe')"),
+    ("lbfgs", {"max_iter": 0}, "Invalid max_iter value: 0"),
+    ("lbfgs", {"max_eval": 2.5}, "Invalid max_eval value: 2.5"),
+    ("lbfgs", {"history_size": 0}, "Invalid history_size value: 0"),
 ])
 def test_invalid_hyperparameters_raise_value_errors_naming_the_value(name, kwargs, message):
     with pytest.raises(ValueError) as err:
@@ -324,3 +332,28 @@ def test_a_large_batch_fits_when_it_records_less():
     traj = optimizers.simulate("gd", surfaces.get("rosenbrock"), np.zeros((10**6, 2)), 100, lr=0.01, record="path",
                                every=50)
     assert traj.path.shape == (10**6, 3, 2)
+
+
+def test_lbfgs_records_the_evaluations_inside_each_step():
+    """One recorded step = one step(closure): its first evaluation is where it starts, at most max_eval of them."""
+    for hps, most in (({}, 25), ({"max_iter": 4}, 5), ({"line_search_fn": "strong_wolfe", "max_eval": 7}, 7)):
+        traj = optimizers.simulate("lbfgs", ROSEN, (-1.5, 2.0), 12, lr=0.5, **hps)
+        assert traj.evaluations.shape == (12,) and 1 <= traj.evaluations.min() and traj.evaluations.max() <= most
+        assert traj.evals.shape == (12, traj.evaluations.max(), 2)
+        np.testing.assert_array_equal(traj.evals[:, 0], traj.path[:-1])  # the closure is called first where it is
+        for k, n in enumerate(traj.evaluations):
+            assert np.isfinite(traj.evals[k, :n]).all() and np.isnan(traj.evals[k, n:]).all()
+        np.testing.assert_array_equal(traj.grad, ROSEN.grad(traj.path[:-1]))
+    assert optimizers.simulate("lbfgs", ROSEN, (-1.5, 2.0), 5, record="path").evals is None
+    # strided recording keeps the evaluations of the steps it records
+    full = optimizers.simulate("lbfgs", ROSEN, (-1.5, 2.0), 9, lr=0.5)
+    strided = optimizers.simulate("lbfgs", ROSEN, (-1.5, 2.0), 9, lr=0.5, every=3)
+    np.testing.assert_array_equal(strided.evaluations, full.evaluations[[2, 5, 8]])
+
+
+def test_lbfgs_stops_early_at_a_minimum_and_after_it_takes_no_step():
+    traj = optimizers.simulate("lbfgs", surfaces.get("stretched_bowl"), (-2.5, 1.0), 6, line_search_fn="strong_wolfe",
+                               tolerance_grad=1e-4)
+    assert traj.loss[1] < 1e-9 and np.abs(traj.grad[1:]).max() <= 1e-4
+    assert (traj.evaluations[1:] == 1).all()  # max|g| ≤ tolerance_grad at the closure's first call: torch returns
+    np.testing.assert_array_equal(traj.path[1], traj.path[-1])

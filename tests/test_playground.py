@@ -135,6 +135,8 @@ def _ui_hps(key):
 def _ends(hp) -> tuple:
     if hp.is_flag:
         return (not hp.default, hp.default)
+    if hp.kind == "choice":
+        return (hp.choices[0], hp.choices[-1])
     stops = slider_options(hp)
     lo, hi = (stops[0], stops[-1]) if stops else hp.slider_range
     return (lo, hi)
@@ -143,6 +145,8 @@ def _ends(hp) -> tuple:
 def _widget(at: AppTest, key: str, hp):
     if hp.is_flag:
         return at.toggle(key=key)
+    if hp.kind == "choice":
+        return at.selectbox(key=key)
     return at.select_slider(key=key) if slider_options(hp) is not None else at.slider(key=key)
 
 

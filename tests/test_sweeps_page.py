@@ -12,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 from test_network_page import APP, charts, ok
 
 import optimizers
+import surfaces
 import sweeps
 from plots import sweeps as figs
 from ui.settings import from_query as pg_from_query
@@ -62,7 +63,15 @@ def test_a_clicked_point_maps_to_its_cell_on_the_drawn_scales():
                              "linear", "log")[1] == 5
 
 
-@pytest.mark.parametrize("key", optimizers.names())
+def test_only_lbfgs_is_left_out_of_sweeps_and_a_link_to_it_says_so():
+    assert set(optimizers.names()) - set(sweeps.optimizer_names()) == {"lbfgs"}
+    with pytest.raises(ValueError, match="L-BFGS cannot be swept"):
+        sweeps.run("lbfgs", surfaces.get("rosenbrock"), (-1.0, 1.0), 10)
+    at = open_sweeps({"opt": "lbfgs"})
+    assert any("lbfgs" in w.value for w in at.warning) and "sw.grid_chart" in charts(at)
+
+
+@pytest.mark.parametrize("key", sweeps.optimizer_names())
 def test_every_optimizer_sweeps_its_first_two_axes(key):
     axes = axes_of(key)
     at = open_sweeps({"opt": key, "xhp": axes[0], "yhp": axes[1], "n": "16", "steps": "100"})

@@ -55,7 +55,7 @@ def test_fixtures_cover_every_optimizer_and_flag():
             if hp.ui and hp.name != "bias_correction":  # bias_correction has no torch counterpart
                 assert (key, hp.name) in used, f"no fixture sets {key}.{hp.name}"
     assert any(len(c["start"]) == 5 for c in CASES), "no case with D != 2"
-    assert all(c["steps"] >= 25 for c in CASES)
+    assert all(c["steps"] >= (4 if optimizers.get(c["optimizer"]).step else 25) for c in CASES)
 
 
 @pytest.mark.parametrize("case", CASES, ids=_case_id)
@@ -67,6 +67,10 @@ def test_matches_torch_step_for_step(case):
     for name, history in case["state"].items():
         assert name in traj.state, f"engine does not record torch's state {name!r}"
         assert _close(traj.state[name][1:], history) <= TOL, f"{name} differs from {case['torch']}"
+    if "evals" in case:  # a closure optimizer: the same evaluations inside every step, in the same order
+        assert traj.evaluations.tolist() == [len(e) for e in case["evals"]], case["torch"]
+        for step, points in enumerate(case["evals"]):
+            assert _close(traj.evals[step, : len(points)], points) <= TOL, f"step {step + 1}: {case['torch']}"
 
 
 def test_a_batch_of_fixture_cases_matches_torch_too():

@@ -38,7 +38,31 @@ def trajectory(opt_key: str, surface_key: str, hp_items: tuple, start: tuple, st
                                noise=float(noise), seed=int(seed), record=record, lr_schedule=spec, **hps)
     return {"path": _frozen(traj.path), "loss": _frozen(traj.loss), "grad": _frozen(traj.grad),
             "state": {k: _frozen(v) for k, v in traj.state.items()}, "diverged_at": traj.diverged_at,
-            "lr": _frozen(traj.lr)}
+            "lr": _frozen(traj.lr), "evals": _frozen(traj.evals), "evaluations": _frozen(traj.evaluations)}
+
+
+def extras(opt_key: str, out: dict) -> dict:
+    """What a run draws beside its path, from a fully recorded trajectory: the averaged point of ASGD and
+    Schedule-Free, the points L-BFGS evaluated inside each step."""
+    opt, more = optimizers.get(opt_key), {}
+    if opt.average and opt.average[0] in out["state"]:
+        avg = out["state"][opt.average[0]].copy()
+        avg[0] = out["path"][0]  # before the first step there is nothing to average (torch's ax starts as zeros)
+        with np.errstate(invalid="ignore"):
+            same = np.allclose(avg, out["path"], rtol=1e-12, atol=1e-12, equal_nan=True)
+        if not same:  # ASGD before t₀: the average is the iterate itself, a second line would hide the first
+            more.update(average=avg, average_name=opt.average[1])
+    if out.get("evals") is not None:
+        ev, count = out["evals"], out["evaluations"]  # (S, E, 2), (S,)
+        steps = np.repeat(np.arange(1, len(count) + 1), count)
+        points = np.concatenate([ev[k, :c] for k, c in enumerate(count)]) if count.sum() else np.zeros((0, 2))
+        more["probes"] = np.column_stack([points, steps]) if len(points) else None
+    return more
+
+
+def _needs_full(opt_key: str) -> bool:
+    opt = optimizers.get(opt_key)
+    return opt.average is not None or opt.step is not None
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -91,11 +115,12 @@ def race_runs(surface_key: str, entries: list, start: tuple, steps: int, noise: 
     cached on its own plain values and coloured by its place in the list."""
     runs, outs = [], {}
     for i, (label, key, hps, *schedule) in enumerate(entries):  # an entry may carry a schedule preset
-        out = trajectory(key, surface_key, hp_key(hps), tuple(start), int(steps), noise, seed, record,
+        full = "full" if _needs_full(key) else record  # what is drawn beside the path lives in the state
+        out = trajectory(key, surface_key, hp_key(hps), tuple(start), int(steps), noise, seed, full,
                          schedule[0] if schedule else "none")
         outs[label] = out
         runs.append(plots.Run(label, plots.color_for(i), out["path"], out["loss"], out["diverged_at"],
-                              plots.style.dash_for(i)))
+                              plots.style.dash_for(i), **(extras(key, out) if full == "full" else {})))
     return runs, outs
 
 

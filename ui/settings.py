@@ -351,6 +351,8 @@ def morph_choices(s: Settings) -> list[str]:
     """What the chart's morph can sweep: every continuous hyperparameter of every entry, "auto" and "off"."""
     out = ["auto", "off"]
     for entry in s.optimizers:
+        if optimizers.get(base_key(entry)).step is not None:
+            continue  # L-BFGS: each stop is a whole run of many evaluations per step, too slow to preview 30 of
         out += [f"{entry}.{hp.name}" for hp in optimizers.get(base_key(entry)).hyperparameters
                 if hp.ui and hp.is_number and not (hp.name == "lr" and s.same_lr)]
     return out
@@ -365,7 +367,10 @@ def morph_target(s: Settings) -> tuple[str, str] | None:
         return entry, name
     if s.same_lr:
         return None  # one α for all: morphing one entry's α would break that promise
-    return ("adam" if "adam" in s.optimizers else s.optimizers[0]), "lr"
+    movable = [e for e in s.optimizers if optimizers.get(base_key(e)).step is None]
+    if not movable:
+        return None
+    return ("adam" if "adam" in movable else movable[0]), "lr"
 
 
 def morph_label(s: Settings, target: tuple[str, str] | None) -> str:

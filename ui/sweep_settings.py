@@ -29,8 +29,8 @@ DEFAULTS = {
     "copts": ("gd", "momentum", "rmsprop", "adam"), "chp": "lr", "cn": 24, "seeds": 4, "cmetric": "gap",
     "bopts": ("gd", "momentum"), "bn": 128, "sopt": "adam", "sn": 32,
 }
-_CHOICES = {"view": tuple(VIEWS), "surface": tuple(surfaces.names()), "opt": tuple(optimizers.names()),
-            "sopt": tuple(optimizers.names()), "metric": tuple(sweeps.METRICS), "cmetric": tuple(sweeps.METRICS)}
+_CHOICES = {"view": tuple(VIEWS), "surface": tuple(surfaces.names()), "opt": tuple(sweeps.optimizer_names()),
+            "sopt": tuple(sweeps.optimizer_names()), "metric": tuple(sweeps.METRICS), "cmetric": tuple(sweeps.METRICS)}
 _SIZES = {"n": GRID_SIZES, "cn": CURVE_SIZES, "seeds": SEED_COUNTS, "bn": BASIN_SIZES, "sn": BAND_SEEDS}
 _LISTS = {"copts": MAX_CURVE_OPTIMIZERS, "bopts": 2}
 
@@ -93,7 +93,7 @@ def from_query(params: Mapping[str, str]) -> tuple[dict, dict, list[str]]:
         text = params.get(name)
         if text is not None:
             keys = list(dict.fromkeys(k.strip() for k in text.split(",") if k.strip()))
-            known = [k for k in keys if k in optimizers.names()][:most]
+            known = [k for k in keys if k in sweeps.optimizer_names()][:most]
             if len(known) < len(keys):
                 notices.append(f"{name}={_q(text)} in the link: only known optimizers, at most {most}, are kept.")
             if known:

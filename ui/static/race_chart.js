@@ -49,6 +49,14 @@ function decode(blob) {
     if (!Number.isFinite(out.x[i]) || !Number.isFinite(out.y[i])) { last = i - 1; break; }
   }
   out.lastFinite = Math.max(last, 0);
+  if (blob.ax) { out.ax = f32(blob.ax); out.ay = f32(blob.ay); }  // an average drawn beside the path
+  if (blob.px) {  // L-BFGS: the points each step evaluated; probeAt[s] .. probeAt[s + 1] are step s's
+    out.px = f32(blob.px); out.py = f32(blob.py);
+    const ps = f32(blob.ps), n = out.x.length;
+    out.probeAt = new Int32Array(n + 1);
+    let j = 0;
+    for (let s = 0; s <= n; s++) { while (j < ps.length && ps[j] < s) j++; out.probeAt[s] = j; }
+  }
   return out;
 }
 
@@ -179,7 +187,8 @@ function figure(p, geo, S) {
   const [[bx0, bx1], [by0, by1]] = p.bounds;
   const image = G.blobs.get(p.image);
   const nMaps = geo.maps.length;
-  S.pathTrace = {}; S.travelTrace = {}; S.lossTrace = {}; S.heads = []; S.panelOf = {};
+  S.pathTrace = {}; S.travelTrace = {}; S.lossTrace = {}; S.heads = []; S.panelOf = {}; S.avgTrace = {};
+  S.probeTrace = {};
   for (let m = 0; m < nMaps; m++) {
     const [xa, ya] = axisName(m);
     const d = geo.maps[m];
@@ -225,6 +234,19 @@ function figure(p, geo, S) {
     S.travelTrace[r.id] = data.length;
     data.push({ type: "scatter", mode: "lines", x: d.x, y: d.y, xaxis: xa, yaxis: ya, name: r.name, legendgroup: r.id,
                 opacity: 0.85, hoverinfo: "skip", line: { color: r.color, dash: r.dash, width: p.lineWidth || 2 } });
+    if (d.ax) {  // the averaged point travels beside the path, dotted, with a diamond for its head
+      S.avgTrace[r.id] = data.length;
+      data.push({ type: "scatter", mode: "lines", x: d.ax, y: d.ay, xaxis: xa, yaxis: ya, name: r.average,
+                  legendgroup: r.id, opacity: 0.95, hoverinfo: "skip",
+                  line: { color: r.color, dash: "dot", width: (p.lineWidth || 2) * 1.5 } });
+    }
+    if (d.px) {  // L-BFGS: where the current step evaluated f (its line search), as small crosses
+      S.probeTrace[r.id] = data.length;
+      data.push({ type: "scatter", mode: "markers", x: [], y: [], xaxis: xa, yaxis: ya, name: `${r.label}: evaluations`,
+                  legendgroup: r.id, hovertemplate: `${escapeHtml(r.label)} evaluated f at (%{x:.4g}, %{y:.4g})<extra></extra>`,
+                  marker: { symbol: "x-thin", size: (p.headSize || 13) * 0.7, color: r.color,
+                            line: { color: r.color, width: 2 } } });
+    }
   });
   p.runs.forEach((r) => {
     const d = G.blobs.get(r.blob);
@@ -295,6 +317,16 @@ function headUpdate(S) {
   for (const r of p.runs) {  // the solid part: start to the current step (subarrays: no copies)
     const d = runData(S, r), k = indexAt(d, step);
     xs.push(d.x.subarray(0, k + 1)); ys.push(d.y.subarray(0, k + 1)); traces.push(S.travelTrace[r.id]);
+    const base = G.blobs.get(r.blob);  // a morph preview has no average or probes: the committed run's stay
+    if (S.avgTrace[r.id] !== undefined && base.ax) {
+      const a = Math.min(k, base.ax.length - 1);
+      xs.push(base.ax.subarray(0, a + 1)); ys.push(base.ay.subarray(0, a + 1)); traces.push(S.avgTrace[r.id]);
+    }
+    if (S.probeTrace[r.id] !== undefined && base.px) {
+      const s = Math.min(step, base.probeAt.length - 2);  // the evaluations of the step that arrived here
+      const lo = base.probeAt[s], hi = base.probeAt[s + 1];
+      xs.push(base.px.subarray(lo, hi)); ys.push(base.py.subarray(lo, hi)); traces.push(S.probeTrace[r.id]);
+    }
   }
   const lx = [], lyv = [];
   p.runs.forEach((r) => { const d = runData(S, r); const k = indexAt(d, step); lx.push(d.steps ? d.steps[k] : k); lyv.push(d.loss[k]); });
@@ -317,7 +349,9 @@ function showStep(S) {
 
 // ---------------------------------------------------------------- playback
 function setPlaying(S, on) {
+  const was = S.playing;
   S.playing = on && S.payload && S.payload.steps > 0;
+  if (was !== S.playing) applyHidden(S);
   S.ui.play.textContent = S.playing ? "❚❚ Pause" : "▶ Play";
   S.ui.root.dataset.playing = S.playing ? "1" : "0";
   if (S.timer) { clearTimeout(S.timer); S.timer = null; }
@@ -482,6 +516,15 @@ function legend(S) {
     });
     box.appendChild(b);
   });
+  p.runs.forEach((r) => {  // what some runs draw beside their path, said once
+    if (r.average) {
+      const s = el("span", { class: "opr-item opr-mark" });
+      s.innerHTML = swatch(r.color, "dot", 3);
+      s.appendChild(el("span", {}, `${r.label} dotted: ${r.average}`));
+      box.appendChild(s);
+    }
+    if (r.probes) box.appendChild(item("✕", `${r.label}: where this step evaluated f`));
+  });
 }
 
 function item(mark, text) {
@@ -496,8 +539,12 @@ function applyHidden(S) {
   const p = S.payload, idx = [], vis = [];
   p.runs.forEach((r) => {
     const v = S.hidden.has(r.id) ? "legendonly" : true;
+    // during Play the paths draw themselves as the race goes: the faint whole path waits for a pause
     idx.push(S.pathTrace[r.id], S.travelTrace[r.id], S.lossTrace[r.id]);
-    vis.push(v, v, v);
+    vis.push(S.playing && v === true ? false : v, v, v);
+    for (const extra of [S.avgTrace[r.id], S.probeTrace[r.id]]) {
+      if (extra !== undefined) { idx.push(extra); vis.push(v); }
+    }
   });
   window.Plotly.restyle(S.gd, { visible: vis }, idx).catch(() => {});
 }
@@ -524,7 +571,7 @@ async function redraw(S) {
   }
   S.drawn = true;
   legend(S);
-  if (S.hidden && S.hidden.size) applyHidden(S);
+  if ((S.hidden && S.hidden.size) || S.playing) applyHidden(S);
   S.draws = (S.draws || 0) + 1;
   u.root.dataset.draws = String(S.draws);
   u.root.dataset.drawMs = String(Math.round(performance.now() - t0));  // data in -> figure redrawn (for bench_ui)
