@@ -7,7 +7,8 @@ from pathlib import Path
 
 import streamlit as st
 
-st.set_page_config(page_title="Optimizer Playground", page_icon=str(Path(__file__).parent / "assets" / "favicon.png"), layout="wide")
+ICON = str(Path(__file__).parent / "assets" / "favicon.png")
+st.set_page_config(page_title="Optimizer Playground", page_icon=ICON, layout="wide")
 
 # Material icons ship with Streamlit's own font: emoji need a system emoji font (absent on many Linux machines)
 pages = [
@@ -19,4 +20,7 @@ pages = [
     st.Page("pages/sweeps.py", title="Sweeps", icon=":material/grid_on:"),
     st.Page("pages/network.py", title="Network", icon=":material/hub:"),
 ]
-st.navigation(pages, position="top").run()  # no sidebar: the Playground needs the width
+page = st.navigation(pages, position="top")  # no sidebar: the Playground needs the width
+# each page its own browser-tab title, so a class with six tabs open can tell them apart
+st.set_page_config(page_title=f"{page.title} · Optimizer Playground", page_icon=ICON, layout="wide")
+page.run()

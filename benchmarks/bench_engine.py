@@ -38,7 +38,7 @@ TORCH_CLASS = {  # our key -> (torch.optim class name, keywords pinned by the va
     "adagrad": ("Adagrad", {}), "rmsprop": ("RMSprop", {}), "adadelta": ("Adadelta", {}),
     "adam": ("Adam", {}), "amsgrad": ("Adam", {"amsgrad": True}), "adamw": ("AdamW", {}),
     "nadam": ("NAdam", {}), "adamax": ("Adamax", {}), "radam": ("RAdam", {}),
-    "rprop": ("Rprop", {}), "asgd": ("ASGD", {}), "adafactor": ("Adafactor", {}),
+    "rprop": ("Rprop", {}), "asgd": ("ASGD", {}), "adafactor": ("Adafactor", {}), "lbfgs": ("LBFGS", {}),
     "lion": ("lion_pytorch.Lion", {"use_triton": False}), "schedule_free_adamw": ("schedulefree.AdamWScheduleFree", {}),
 }
 
@@ -154,10 +154,15 @@ def torch_run(name: str, start: np.ndarray, steps: int, record: bool, **kwargs):
         if hasattr(opt, "train"):  # schedule-free: train mode
             opt.train()
         path, grads, states = [p.clone()], [], []
+        def closure():  # L-BFGS evaluates where it likes, several times per step
+            p.grad = torch_rosenbrock_grad(p)
+            x, y = p[..., 0], p[..., 1]
+            return ((1.0 - x) ** 2 + 100.0 * (y - x * x) ** 2).sum()
+
         with torch.no_grad():
             for _ in range(steps):
                 p.grad = g = torch_rosenbrock_grad(p)
-                opt.step()
+                opt.step(closure) if name == "lbfgs" else opt.step()
                 if record:
                     path.append(p.clone())
                     grads.append(g)
@@ -285,16 +290,25 @@ def all_optimizers(reps: int, steps1: int = 1000, n: int = 4096, steps_b: int = 
     rows = []
     for name in optimizers.names():
         kw = {"lr": SGD_LR} if name in ("gd", "momentum", "nag", "asgd") else {}
-        c = {"b1": engine(name, x1, steps1, **kw), "bn": engine(name, xb, steps_b, **kw)}
+        # L-BFGS runs row by row (each row its own line search): 64 rows stand for the batch, timed per row; torch's
+        # LBFGS flattens every parameter into one vector, so a batch of it is one 2n-dimensional problem: B=1 only
+        closure = optimizers.get(name).step is not None
+        xbn = xb[:64] if closure else xb
+        c = {"b1": engine(name, x1, steps1, **kw), "bn": engine(name, xbn, steps_b, **kw)}
         if torch is not None and _importable(TORCH_CLASS[name][0]):
             tkw = kw or {"lr": optimizers.get(name).defaults()["lr"]}
             c["t1"] = torch_run(name, x1, steps1, record=False, **tkw)
-            c["tn"] = torch_run(name, xb, steps_b, record=False, **tkw)
+            if not closure:
+                c["tn"] = torch_run(name, xb, steps_b, record=False, **tkw)
         t = measure(c, max(3, reps // 2))
-        diverged = int((optimizers.simulate(name, ROSEN, xb, steps_b, record="path", **kw).diverged_at >= 0).sum())
+        if closure:
+            t["bn"] *= n / len(xbn)  # as if all n rows had run
+        diverged = int((optimizers.simulate(name, ROSEN, xbn, steps_b, record="path", **kw).diverged_at >= 0).sum())
         row = [name, us(t["b1"], steps1), us(t["bn"], steps_b)]
-        if torch is not None and "t1" in t:
+        if torch is not None and "tn" in t:
             row += [us(t["t1"], steps1), us(t["tn"], steps_b), f"{t['t1'] / t['b1']:.1f}", f"{t['tn'] / t['bn']:.1f}"]
+        elif torch is not None and "t1" in t:
+            row += [us(t["t1"], steps1), "-", f"{t['t1'] / t['b1']:.1f}", "-"]
         elif torch is not None:
             row += ["-"] * 4  # its reference package is not installed
         rows.append((*row, diverged))

@@ -8,38 +8,19 @@ import optimizers
 import plots
 import surfaces
 from optimizers import explain
-from teaching import figures, presets
-from ui import compute, widgets
+from teaching import figures
+from ui import compute, inspector_state, widgets
 from ui.boot import through_app
+from ui.inspector_settings import STEPS, ZOOMS, explosion, human, torch_names
 from ui.settings import start_limits
 
 through_app()  # a direct link on a fresh server: run through app.py
 
-P = "inspector."
+P = inspector_state.P
 ss = st.session_state
-
-
-def _init() -> None:
-    ss.setdefault(P + "opt", presets.INSPECT_OPTIMIZER)
-    ss.setdefault(P + "surface", presets.INSPECT_SURFACE)
-    start = surfaces.get(ss[P + "surface"]).start
-    ss.setdefault(P + "x", float(start[0]))
-    ss.setdefault(P + "y", float(start[1]))
-    ss.setdefault(P + "steps", presets.INSPECT_STEPS)
-    ss.setdefault(P + "step", 1)
-    ss.setdefault(P + "zoom", "whole surface")
-    ss.setdefault(P + "narrate", True)
-    for key in optimizers.names():
-        for hp in optimizers.get(key).hyperparameters:
-            if hp.ui:
-                value = presets.INSPECT_LR.get(key, hp.default) if hp.name == "lr" else hp.default
-                wkey = widgets.hp_widget_key(P + key, hp.name)
-                if wkey not in ss:
-                    ss[wkey] = hp.coerce(value)
-                ss.setdefault(widgets.EXTRA, {}).setdefault(wkey, set()).add(value)
-                ss[wkey] = ss[wkey]  # keep the value through runs that do not draw this optimizer's sliders
-    for name in ("opt", "surface", "x", "y", "steps", "zoom", "narrate"):
-        ss[P + name] = ss[P + name]
+# Where "the article's" notation (in the equations, the conventions and the narration) comes from
+ARTICLE = ("Sebastian Ruder, [“An overview of gradient descent optimization algorithms”]"
+           "(https://arxiv.org/abs/1609.04747) (2016)")
 
 
 def _on_surface() -> None:
@@ -104,7 +85,7 @@ def _narration(subs: list, i: int, t: int, last: int, count_before: int) -> None
             st.caption(f"{j}. **{_title(sub.text)}**: ${explain.result(sub.latex)}$")
 
 
-_init()
+notices = inspector_state.load()
 
 with st.sidebar:
     st.selectbox("Optimizer", optimizers.names(), key=P + "opt", format_func=lambda k: optimizers.get(k).label)
@@ -115,7 +96,7 @@ with st.sidebar:
     (x_lo, x_hi), (y_lo, y_hi) = start_limits(st.session_state[P + "surface"])  # the Playground's limits
     cx.number_input("x", key=P + "x", step=0.1, format="%.3f", min_value=x_lo, max_value=x_hi)
     cy.number_input("y", key=P + "y", step=0.1, format="%.3f", min_value=y_lo, max_value=y_hi)
-    st.slider("Steps", min_value=10, max_value=500, step=10, key=P + "steps")
+    st.slider("Steps", min_value=STEPS[0], max_value=STEPS[1], step=10, key=P + "steps")
     key = ss[P + "opt"]
     opt = optimizers.get(key)
     st.markdown(f"**{opt.label}**")
@@ -131,19 +112,29 @@ steps = int(ss[P + "steps"])
 st.title("Inspector")
 st.caption(f"**{opt.label}** on **{surface.label}**: step through the run and see what the optimizer keeps inside. "
            "The numbers are the engine's own recorded state, the same as torch.optim's.")
+st.caption(f"**{opt.label}**: {opt.reference}. **In code:** `{opt.torch}`. The equations and the narration use the "
+           f"notation of *the article*: {ARTICLE}.")
+widgets.link_notices(notices)
 
+ss[P + "step"] = int(min(max(ss[P + "step"], 1), steps))
 try:
     resolved = opt.resolve(**hps)
 except ValueError as err:
     st.error(f"{opt.label}: {err}")
+    inspector_state.save(inspector_state.current())
     st.stop()
 
 out = compute.trajectory(key, surface.key, compute.hp_key(hps), start, steps)
 ex = explain.from_arrays(key, resolved, out["path"], out["grad"], out["state"])
-if out["diverged_at"] is not None:
-    st.warning(f"This run diverged at step {out['diverged_at']}: from there on every value is NaN. Lower α.", icon=":material/error:")
+diverged, boom = out["diverged_at"], explosion(out["path"], out["loss"])
+if boom is not None and (diverged is None or boom[0] < diverged):
+    then = (f", and at step {diverged} it overflows: from there on every value is NaN" if diverged is not None
+            else "; the numbers below are no longer about the surface's shape")
+    st.warning(f"This run explodes: after {boom[0]} steps {boom[1]} is {human(boom[2])}, over a million times its size "
+               f"at the start{then}. Lower α.", icon=":material/error:")
+elif diverged is not None:
+    st.warning(f"This run diverged at step {diverged}: from there on every value is NaN. Lower α.", icon=":material/error:")
 
-ss[P + "step"] = int(min(max(ss[P + "step"], 1), steps))
 c_prev, c_slider, c_next = st.columns([1, 10, 1], vertical_alignment="bottom")
 c_prev.button("◀", key=P + "prev", on_click=_move, args=(-1, steps), help="Previous step", width="stretch")
 c_slider.slider("Step t", min_value=1, max_value=steps, key=P + "step")
@@ -163,10 +154,9 @@ revealed = {s.shows for s in subs[: sub + 1]} if narrating else None
 # ------------------------------------------------------------------ the picture and the numbers
 left, right = st.columns([3, 2])
 with left:
-    zoom = st.segmented_control("View", ["whole surface", "zoom ×4", "zoom ×16"], key=P + "zoom",
-                                label_visibility="collapsed") or "whole surface"
+    zoom = st.segmented_control("View", list(ZOOMS), key=P + "zoom", label_visibility="collapsed") or "whole surface"
     full = plots.style.view_bounds(surface, [start])
-    factor = {"whole surface": 1, "zoom ×4": 4, "zoom ×16": 16}[zoom]
+    factor = ZOOMS[zoom]
     point = out["path"][k] if np.isfinite(out["path"][k]).all() else np.array(start)
     bounds = figures.zoom_bounds(point, full, factor)
     bounds_key = tuple(map(tuple, bounds))
@@ -186,7 +176,7 @@ with left:
                   "by its side, so the long side gets the brake." if ex.root else ""))
 
 with right:
-    st.markdown(f"**Step t = {t}** · θₜ = ({ex.theta[k][0]:.5g}, {ex.theta[k][1]:.5g})")
+    st.markdown(f"**Step t = {t}** · θₜ = ({human(ex.theta[k][0])}, {human(ex.theta[k][1])})")
     st.toggle("Narrate this step", key=P + "narrate",
               help="Walk through the update of this step, one sub-step at a time, with its numbers; the picture "
                    "draws what each sub-step adds.")
@@ -195,8 +185,8 @@ with right:
         if sub + 1 == len(subs):
             st.caption(f"Check: θₜ₊₁ − θₜ from the path is ({ex.update[k][0]:.6g}, {ex.update[k][1]:.6g}); rebuilt from "
                        f"the numbers above it is ({ex.step[k][0]:.6g}, {ex.step[k][1]:.6g}).")
-    rows = [("g", "gradient at θₜ" + (" (+ λθ)" if resolved.get("weight_decay") and not
-                                        ex.hyperparameters.get("decoupled_weight_decay") else ""), ex.grad[k])]
+    coupled = bool(resolved.get("weight_decay")) and not ex.hyperparameters.get("decoupled_weight_decay")
+    rows = [("g", "gradient at θₜ" + (" (+ λθ)" if coupled else ""), ex.grad[k])]
     meaning = {"m": "first moment (momentum)", "v": "second moment (mean of g²)", "m̂": "m, bias-corrected",
                "v̂": "v, bias-corrected", "√v̂": "RMS size of recent gradients", "v_max": "largest v so far (AMSGrad)",
                "b": "momentum buffer (torch)", "G": "sum of all g²", "√G": "its root", "E[g²]": "running mean of g²",
@@ -208,11 +198,16 @@ with right:
         rows.append((name, meaning.get(name, ""), values[k]))
     rows.append(("lr_eff", "effective learning rate per coordinate", ex.lr_eff[k]))
     rows.append(("update", "θₜ₊₁ − θₜ (the step taken)", ex.update[k]))
-    table = pd.DataFrame([{"quantity": n, "x": float(v[0]), "y": float(v[1])} for n, _, v in rows])
-    st.dataframe(table, hide_index=True, width="stretch", key=P + "table",
+    in_torch = {"g": "p.grad" + (" + weight_decay·p" if coupled else ""),
+                **torch_names(key, ex.hyperparameters, ex.quantities, out["state"])}
+    table = pd.DataFrame([{"quantity": n, "torch": in_torch.get(n, ""), "x": float(v[0]), "y": float(v[1])}
+                          for n, _, v in rows])
+    # the cells hold the exact numbers (a copy, a download); they read as 4 significant digits
+    st.dataframe(table.style.format(human, subset=["x", "y"]), hide_index=True, width="stretch", key=P + "table",
                  column_config={"quantity": st.column_config.TextColumn(width="small"),
-                                "x": st.column_config.NumberColumn(format="%.6g"),
-                                "y": st.column_config.NumberColumn(format="%.6g")})
+                                "torch": st.column_config.TextColumn("torch state", help=(
+                                    "The entry of torch's optimizer.state[p] that holds it, or how it is computed "
+                                    "from one: the engine records its state under torch's names."))})
     st.caption(" · ".join(f"**{n}**: {m}" for n, m, _ in rows))
     rms = "α / (√(E[g²] − E[g]²) + ε)" if ex.hyperparameters.get("centered") else "α / (√E[g²] + ε)"
     lr_title = {"adagrad": "α / (√G + ε)", "rmsprop": rms, "adadelta": "α·√(E[Δθ²] + ε) / √(E[g²] + ε)",
@@ -220,11 +215,17 @@ with right:
                 "gd": "α, the same for every coordinate", "momentum": "α, the same for every coordinate",
                 "nag": "α, the same for every coordinate"}.get(
         key, "α / (√v̂ + ε)" if ex.hyperparameters.get("bias_correction", True) else "α / (√v + ε)  (no bias correction)")
-    st.plotly_chart(figures.lr_figure(ex.t, ex.lr_eff, k, title=f"effective learning rate {lr_title}", height=280),
-                    key=P + "lr", config={"displaylogo": False})
+    lr_fig = figures.lr_figure(ex.t, ex.lr_eff, k, title=f"effective learning rate<br><span style='font-size:12px'>"
+                               f"{lr_title}</span>", height=320)
+    # the legend goes below the axis: above the plot it ran into the title's formula
+    lr_fig.update_layout(margin=dict(t=64, b=86), legend=dict(orientation="h", x=0, xanchor="left", y=-0.32,
+                                                              yanchor="top"))
+    st.plotly_chart(lr_fig, key=P + "lr", config={"displaylogo": False})
 
 with st.expander(f"{opt.label}: the update rule"):
     for eq in opt.equations:
         st.latex(eq)
     if opt.convention:
         st.caption(f"Convention: {opt.convention}")
+
+inspector_state.save(inspector_state.current())

@@ -147,6 +147,8 @@ def parse_hp(hp: optimizers.Hyperparameter, text: str):
 def link_hp(hp: optimizers.Hyperparameter, name: str, text: str, notices: list[str]):
     """A hyperparameter's value from a link, or None with a notice that names it."""
     value = parse_hp(hp, text)
+    if value is None and hp.kind == "choice" and text == "none" and None in hp.choices:
+        return None  # torch's None (L-BFGS without a line search): the default, nothing to say
     if value is None:
         lo, hi = hp.slider_range
         what = ("on/off" if hp.is_flag else f"one of {', '.join(_fmt(c) for c in hp.choices)}" if hp.kind == "choice"

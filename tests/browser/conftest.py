@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from urllib.parse import urlparse
 
 import pytest
 from browser_helpers import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, VIEWPORT, free_port, start_server, stop_server, wait_healthy
@@ -59,10 +60,31 @@ def browser(chromium_path):
         b.close()
 
 
+LOCAL = {"127.0.0.1", "localhost"}
+OUTSIDE: list[str] = []  # every request of the session that was not to the app's own address
+
+
+def _local(url: str) -> bool:
+    parts = urlparse(url)
+    return parts.scheme in ("data", "blob", "about") or parts.hostname in LOCAL
+
+
 @pytest.fixture(scope="session")
 def context(browser):
-    """One context for the session, so its HTTP cache keeps Streamlit's and plotly's JavaScript (4.7 MB)."""
+    """One context for the session, so its HTTP cache keeps Streamlit's and plotly's JavaScript (4.7 MB).
+
+    A classroom may be offline: every request that would leave the machine is recorded and aborted, and the test
+    that made it fails (see `page`)."""
     ctx = browser.new_context(viewport=VIEWPORT)
+
+    def guard(route):
+        if _local(route.request.url):
+            route.fallback()
+        else:
+            OUTSIDE.append(route.request.url)
+            route.abort()
+
+    ctx.route(lambda url: not _local(url), guard)  # only foreign URLs are intercepted: the app's own stay fast
     yield ctx
     ctx.close()
 
@@ -74,10 +96,14 @@ def page(context, app_url):
     pg.set_default_timeout(30_000)
     errors: list[str] = []
     pg.on("pageerror", lambda e: errors.append(str(e)))
+    pg.on("console", lambda m: errors.append(f"console.error: {m.text}") if m.type == "error" else None)
     pg.page_errors = errors  # a test may drop the ones it expects
+    outside = len(OUTSIDE)
+    pg.outside, pg.outside_from = OUTSIDE, outside
     yield pg
     try:
         assert pg.locator('[data-testid="stException"]').count() == 0, pg.locator('[data-testid="stException"]').first.inner_text()
         assert not errors, errors
+        assert OUTSIDE[outside:] == [], f"requests that would leave the machine: {OUTSIDE[outside:]}"
     finally:
         pg.close()

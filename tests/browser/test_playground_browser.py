@@ -352,6 +352,46 @@ def test_switching_cards_keeps_every_value(page, app_url):
     assert query(page)["adam.lr"] == "0.068" and "gd.lr" not in query(page)
 
 
+TRACES = """() => {
+    const gd = document.querySelector('.opr-root .js-plotly-plot');
+    return gd._fullData.map(t => ({name: t.name || '', n: t.x ? t.x.length : 0, visible: t.visible}));
+}"""
+
+
+def test_lbfgs_evaluations_and_the_averaged_points_are_drawn_and_paths_grow_during_play(page, app_url):
+    """L-BFGS's crosses are the evaluations of the step shown; Schedule-Free's x and ASGD's average run dotted beside
+    their paths; during Play the faint whole paths wait for a pause."""
+    open_app(page, app_url, "?opt=lbfgs,schedule_free_adamw,asgd&asgd.lr=0.001&asgd.t0=20&steps=100")
+    legend = page.locator(".opr-legend").inner_text()
+    assert "L-BFGS: where this step evaluated f" in legend and "x, the average" in legend and "θ̄" in legend
+    page.locator(ROOT).focus()
+    page.keyboard.press("Home")
+    page.keyboard.press("ArrowRight")  # step 1: L-BFGS's first step(closure) made up to 25 evaluations
+    page.wait_for_function("() => document.querySelector('.opr-root .js-plotly-plot')._fullData"
+                           ".some(t => t.name === 'L-BFGS: evaluations' && t.x && t.x.length > 1)")
+    by_name = {t["name"]: t for t in page.evaluate(TRACES)}
+    assert by_name["L-BFGS: evaluations"]["n"] == 20  # torch's defaults: 1 + 19 re-evaluations, no line search
+    averages = [t for t in page.evaluate(TRACES) if t["name"].startswith(("x, the average", "θ̄"))]
+    assert [t["n"] for t in averages] == [2, 2]  # the averaged point travels with the step: start and step 1
+    page.locator(".opr-play").click()
+    page.wait_for_function("() => document.querySelector('.opr-root').dataset.playing === '1'")
+    page.wait_for_function("() => document.querySelector('.opr-root .js-plotly-plot')._fullData"
+                           ".filter(t => t.opacity === 0.3 && t.mode === 'lines').every(t => t.visible === false)")
+    page.locator(".opr-play").click()
+    page.wait_for_function("() => document.querySelector('.opr-root .js-plotly-plot')._fullData"
+                           ".filter(t => t.opacity === 0.3 && t.mode === 'lines').every(t => t.visible === true)")
+    shot(page, "playground_lbfgs_schedule_free_asgd")
+
+
+def test_nothing_leaves_the_machine(page, app_url):
+    """The offline guard itself: a request to another host is aborted and recorded (every test asserts none)."""
+    open_app(page, app_url)
+    page.evaluate("() => fetch('https://example.com/ping').catch(() => null)")  # resolves once aborted
+    assert any("example.com/ping" in u for u in page.outside[page.outside_from:])
+    del page.outside[page.outside_from:]  # expected here: the guard worked
+    page.page_errors[:] = [e for e in page.page_errors if "net::ERR_FAILED" not in e]  # the aborted fetch's log
+
+
 def test_markdown_in_a_link_is_shown_as_typed(page, app_url):
     """A mangled or hostile link: its value is quoted as text, cut short, and formats, links or loads nothing."""
     value = "**Warning: this app is broken** [here to fix](https://example.com/p) ![i](https://example.com/x.png)" + "x" * 5000
