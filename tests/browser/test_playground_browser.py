@@ -4,11 +4,25 @@ holds at 1440×900, 1024×768 and 390×844."""
 
 from __future__ import annotations
 
+import os
 import re
+import signal
 from urllib.parse import parse_qsl, quote, urlparse
 
 import pytest
-from browser_helpers import draws, open_app, shot, wait_idle, wait_race, wait_redrawn
+from browser_helpers import (
+    ARTIFACTS,
+    draws,
+    free_port,
+    open_app,
+    shot,
+    start_server,
+    stop_server,
+    wait_healthy,
+    wait_idle,
+    wait_race,
+    wait_redrawn,
+)
 
 import optimizers
 
@@ -381,6 +395,30 @@ def test_lbfgs_evaluations_and_the_averaged_points_are_drawn_and_paths_grow_duri
     page.wait_for_function("() => document.querySelector('.opr-root .js-plotly-plot')._fullData"
                            ".filter(t => t.opacity === 0.3 && t.mode === 'lines').every(t => t.visible === true)")
     shot(page, "playground_lbfgs_schedule_free_asgd")
+
+
+def test_a_share_link_shows_the_same_view_after_a_server_restart(page):
+    """Between lessons the server is restarted: a link opened before shows the same chart after (killed by its PID,
+    started again on the same port, the tab reloaded)."""
+    port, log = free_port(), ARTIFACTS / "streamlit-restart.log"
+    link = "?surface=beale&opt=adam,nag,lbfgs&adam.lr=0.02&nag.momentum=0.8&steps=300&x=-2&y=2"
+    proc = start_server(port, log)
+    try:
+        wait_healthy(proc, port, log)
+        open_app(page, f"http://127.0.0.1:{port}", link)
+        before = state(page)
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
+        proc = start_server(port, log)
+        wait_healthy(proc, port, log)
+        page.reload()
+        wait_race(page)
+        assert state(page) == before  # the same settings, runs and chart revision (the data's hash)
+        assert before["url"]["adam.lr"] == "0.02" and before["optimizers"] == ["Adam", "Nesterov (NAG)", "L-BFGS"]
+    finally:
+        stop_server(proc)
+    # the tab saw its server vanish: the socket's errors while it was gone are expected
+    page.page_errors[:] = [e for e in page.page_errors if "WebSocket" not in e and "ERR_CONNECTION" not in e]
 
 
 def test_nothing_leaves_the_machine(page, app_url):
