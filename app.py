@@ -17,6 +17,7 @@ pages = [
     st.Page("pages/inspector.py", title="Inspector", icon=":material/search:"),
     st.Page("pages/scenarios.py", title="Scenarios", icon=":material/movie:"),
     st.Page("pages/adam_fails.py", title="When Adam fails", icon=":material/warning:", url_path="when_adam_fails"),
+    st.Page("pages/knobs.py", title="Adam's knobs", icon=":material/tune:", url_path="adams_knobs"),
     st.Page("pages/sweeps.py", title="Sweeps", icon=":material/grid_on:"),
     st.Page("pages/network.py", title="Network", icon=":material/hub:"),
 ]

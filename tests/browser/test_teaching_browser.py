@@ -26,6 +26,7 @@ TEACHING = [
     ("inspector", "Inspector", 2),
     ("scenarios", "Scenarios", len(SCENARIOS)),
     ("when_adam_fails", "When Adam fails", 4),
+    ("adams_knobs", "Adam's knobs", 8),
     ("sweeps", "Sweeps", 2),
     ("network", "The article's network", 3),
 ]
@@ -88,7 +89,7 @@ def check_page(pg, path: str, title: str, charts: int) -> None:
     assert pg.locator(EXCEPTION).count() == 0, f"{where}: {pg.locator(EXCEPTION).first.inner_text()}"
     # the app's own navigation (st.navigation), not Streamlit's automatic one built from pages/
     nav = [t.split("\n")[-1] for t in pg.locator(NAV_LINK).all_inner_texts()]
-    assert nav == ["Playground", "How Adam works", "Inspector", "Scenarios", "When Adam fails", "Sweeps",
+    assert nav == ["Playground", "How Adam works", "Inspector", "Scenarios", "When Adam fails", "Adam's knobs", "Sweeps",
                    "Network"], (where, nav)
     drop_plotly_rejections(pg)
     assert not pg.page_errors, (where, pg.page_errors)

@@ -1,0 +1,294 @@
+"""Adam's knobs: every claim of pages/knobs.py, asserted against the engine's own numbers; then the page itself.
+
+Each test names the number it asserts. The claims come from teaching/knobs.py; where a claim is an identity of the
+update rule, the test recomputes it from the engine's recorded state (torch's exp_avg, exp_avg_sq), not from the
+module, so a wrong formula in either place fails.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import optimizers
+import surfaces
+from teaching import knobs
+
+ROOT = Path(__file__).resolve().parents[1]
+APP = str(ROOT / "app.py")
+PAGE = "pages/knobs.py"
+
+
+def _hats(traj, beta1, beta2):
+    t = np.arange(1, traj.path.shape[-2])[:, None]
+    return traj.state["exp_avg"][1:] / (1 - beta1**t), traj.state["exp_avg_sq"][1:] / (1 - beta2**t)
+
+
+# ------------------------------------------------------------------ 1. sign descent
+
+
+def test_adam_with_zero_betas_is_sign_descent():
+    """β₁ = β₂ = 0, ε = 1e-12: every coordinate of every step is exactly α (to 1e-9 relative), against −sign(g)."""
+    bowl = surfaces.get(knobs.SIGN_SURFACE)
+    lr = knobs.SIGN_LR
+    traj = optimizers.simulate("adam", bowl, knobs.SIGN_START, knobs.SIGN_STEPS, lr=lr, betas=(0.0, 0.0), eps=1e-12)
+    step = np.diff(traj.path, axis=0)
+    np.testing.assert_allclose(np.abs(step), lr, rtol=1e-9, atol=0)
+    assert (np.sign(step) == -np.sign(traj.grad)).all()
+    assert knobs.sign_descent()["deviation"] < 1e-9
+    # the diagonal: both coordinates move together until y first crosses its minimum (13 steps from y = 1.35)
+    assert np.sign(step[:13, 0]).tolist() == [1.0] * 13 and np.sign(step[:13, 1]).tolist() == [-1.0] * 13
+
+
+def test_nonzero_betas_leave_sign_descent():
+    lo, hi = knobs.sign_descent(0.9, 0.999)["spread"]
+    assert lo < 0.1 and hi > 0.99  # steps from under 0.1 α up to α: no longer one size
+
+
+# ------------------------------------------------------------------ 2. ε as a dial
+
+
+def test_large_eps_is_momentum_sgd_with_learning_rate_alpha_over_eps():
+    """ε = 1e3, α = 50 (α/ε = 0.05). Per step the engine's Δθ is −(α/ε)·m̂·ε/(√v̂ + ε): its relative gap to −(α/ε)·m̂
+    is √v̂/(√v̂ + ε) ≤ max|g|/ε = 20/1000 = 0.02. That is the tolerance, for the steps and for the whole path against
+    the independent loop θ ← θ − (α/ε)·m̂ (measured: 0.0196 per step, 0.0079 over the path)."""
+    eps, lr = 1e3, 50.0
+    r = knobs.eps_dial(eps, lr=lr)
+    bound = r["bound"]
+    assert bound == pytest.approx(0.02)
+    assert r["step_gap"] <= bound and r["path_gap"] <= bound
+    # the exact per-step identity, from the engine's state
+    surface = surfaces.get(knobs.EPS_SURFACE)
+    traj = optimizers.simulate("adam", surface, surface.start, knobs.EPS_STEPS, lr=lr, eps=eps)
+    m_hat, v_hat = _hats(traj, 0.9, 0.999)
+    ratio = np.diff(traj.path, axis=0) / (-(lr / eps) * m_hat)
+    np.testing.assert_allclose(ratio, eps / (np.sqrt(v_hat) + eps), rtol=1e-9)
+    # and the limit itself is the momentum method's path: at ε = 1e6 the gap falls a thousandfold
+    assert knobs.eps_dial(1e6, lr=0.05 * 1e6)["path_gap"] < 2e-5
+
+
+def test_small_eps_is_not_momentum():
+    assert knobs.eps_dial(1e-8)["step_gap"] > 0.99  # √v̂ ≫ ε: nothing like −(α/ε)·m̂
+
+
+# ------------------------------------------------------------------ 3. scale invariance
+
+
+def test_adam_is_scale_invariant_gradient_descent_is_not():
+    """Loss × 1000: Adam's path moves < 1e-6 (ε = 1e-12: < 1e-10; default ε = 1e-8: < 1e-6); GD's diverges."""
+    tiny = knobs.scale_invariance(1000.0, eps=1e-12)
+    assert tiny["adam_gap"] < 1e-10
+    default = knobs.scale_invariance(1000.0)
+    assert default["adam_gap"] < 1e-6
+    assert default["gd_diverged_at"] is not None and default["gd_diverged_at"] <= 10
+    assert np.isfinite(default["gd"]).all()  # at scale 1 the same α is fine
+    assert default["gd_gap"] == np.inf
+    # the ε caveat is real: a large ε breaks the invariance
+    assert knobs.scale_invariance(1000.0, eps=1.0)["adam_gap"] > 0.1
+
+
+# ------------------------------------------------------------------ 4. β₂ and a lagging v
+
+
+def test_slow_beta2_gives_oversized_steps_when_the_gradient_grows():
+    """Plateau of 500 steps, then a 100× steeper slope: at β₂ = 0.999 the largest step after the change is 4.34 α (> 4 α);
+    at β₂ = 0.9 = β₁ no step exceeds α (Jensen: |m̂| ≤ √v̂ with equal weights)."""
+    r = knobs.lagging_v(0.999, 500)
+    slow, fast = r["after"]
+    assert slow > 4.0 and slow > fast
+    assert fast <= 1.0 + 1e-12
+    assert r["before"].max() < 1.01  # on the plateau both step about α
+    assert (r["ratio"][1] <= 1.0 + 1e-12).all()
+    assert knobs.lagging_v(0.9999, 500)["after"][0] > slow  # slower still: larger still
+
+
+# ------------------------------------------------------------------ 5. Adam + L2 against AdamW
+
+
+def test_l2_decay_is_divided_by_sqrt_v_adamw_decay_is_alpha_lambda_theta():
+    lam, lr = 0.4, knobs.DECAY_LR
+    surface = knobs.shifted_bowl()
+    l2 = optimizers.simulate("adam", surface, surface.start, knobs.DECAY_STEPS, lr=lr, weight_decay=lam)
+    # L2: the decay enters m (and v) with the gradient: m is the running mean of g + λθ
+    m = np.zeros(2)
+    for k in range(knobs.DECAY_STEPS):
+        m = 0.9 * m + 0.1 * (l2.grad[k] + lam * l2.path[k])
+        np.testing.assert_allclose(l2.state["exp_avg"][k + 1], m, rtol=1e-12, atol=1e-15)
+    _, v_hat = _hats(l2, 0.9, 0.999)
+    kappa = lr * lam / (np.sqrt(v_hat) + 1e-8)
+    r = knobs.weight_decay(lam)
+    np.testing.assert_allclose(r["kappa"], kappa, rtol=1e-12)
+    assert r["ratio"] == pytest.approx(np.sqrt(v_hat[-1, 1] / v_hat[-1, 0]), rel=1e-6)
+    assert r["ratio"] > 20  # measured 26.0: the shallow x is decayed 26 times harder than the steep y
+    np.testing.assert_allclose(l2.path[-1], r["regularized_min"], atol=1e-3)  # L2 ends at argmin f + ½λ|θ|²
+    # AdamW: the engine's step minus its Adam part is −αλθ exactly, the same for both coordinates
+    np.testing.assert_allclose(r["adamw_decay"], -lr * lam * r["theta_w"], rtol=1e-9, atol=1e-15)
+    assert r["adamw"][-1, 1] < r["l2"][-1, 1] and r["adamw"][-1, 0] > r["l2"][-1, 0]
+
+
+# ------------------------------------------------------------------ 6. edge of stability
+
+
+def test_gradient_descent_is_stable_below_two_over_lambda_max_only():
+    """α = 1.9/λ_max: |x_t| = 0.9^t → 1.9e-14 after 300 steps; α = 2.1/λ_max: 1.1^t → 2.6e12."""
+    r = knobs.gd_edge(0.1)
+    t = np.arange(knobs.EOS_GD_STEPS + 1)
+    np.testing.assert_allclose(r["x"][0], 0.9**t, rtol=1e-9)
+    np.testing.assert_allclose(r["x"][1], 1.1**t, rtol=1e-9)
+    assert r["x"][0, -1] < 1e-10 and r["x"][1, -1] > 1e10
+    assert r["norm"][0, -1] < r["norm"][0, 0]  # the whole point converges (y too, more slowly)
+
+
+@pytest.mark.parametrize("beta1", [0.0, 0.5, 0.9])
+def test_adam_hovers_at_its_own_limit(beta1):
+    """Adam's preconditioned sharpness settles at (2 + 2β₁)/((1 − β₁)α): 2/α, 6/α, 38/α; median of the second half
+    within 10% (measured 1.000, 1.015, 0.985)."""
+    assert knobs.momentum_threshold(0.9) == pytest.approx(38.0)
+    r = knobs.adam_edge(beta1)
+    assert r["limit"] == pytest.approx(knobs.momentum_threshold(beta1) / knobs.EOS_ADAM_LR)
+    assert 0.9 < r["late"] < 1.1
+    assert r["sharpness"][:100].max() < 0.5 * r["limit"]  # it starts far below and rises
+
+
+# ------------------------------------------------------------------ 7. warm-up and RAdam
+
+
+def test_radam_adapts_from_the_first_t_with_rho_above_5():
+    """β₂ = 0.999: ρ₅ = 4.996, ρ₆ = 5.994, so the first adaptive step is t = 6 (the paper's ρ > 4: t = 5)."""
+    assert knobs.rho(5, 0.999) < 5 < knobs.rho(6, 0.999)
+    assert knobs.first_adaptive_step(0.999) == 6
+    assert knobs.first_adaptive_step(0.999, 4.0) == 5
+    lr, b2 = 0.01, 0.999
+    r = knobs.radam_steps(b2, steps=12, lr=lr)
+    assert r["momentum"].tolist() == [True] * 5 + [False] * 7  # steps 1-5: −α·m̂ₜ exactly; from 6: adapted
+    # step 6 is the rectified Adam step, rₜ from the formula
+    surface = surfaces.get("stretched_bowl")
+    traj = optimizers.simulate("radam", surface, surface.start, 6, lr=lr, beta2=b2)
+    m_hat, _ = _hats(traj, 0.9, b2)
+    rho_inf, rho6 = 2 / (1 - b2) - 1, knobs.rho(6, b2)
+    r6 = np.sqrt((rho6 - 4) * (rho6 - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho6))
+    expected = -lr * m_hat[5] * r6 * np.sqrt(1 - b2**6) / (np.sqrt(traj.state["exp_avg_sq"][6]) + 1e-8)
+    np.testing.assert_allclose(traj.path[6] - traj.path[5], expected, rtol=1e-10)
+
+
+def test_warmup_demo_numbers():
+    r = knobs.warmup(0.999, 100)
+    lo, hi = r["band"][0], r["band"][2]
+    assert hi[0] / lo[0] > 5 and hi[-1] / lo[-1] < 1.2  # t = 1: ×9.7 between the 10th and 90th percentile; t = 500: ×1.08
+    t = r["t"]
+    rho_inf, rho_t = 2 / 0.001 - 1, knobs.rho(t, 0.999)
+    with np.errstate(invalid="ignore"):
+        formula = np.sqrt((rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t))
+    assert np.isnan(r["rectifier"][:5]).all()
+    np.testing.assert_allclose(r["rectifier"][5:], formula[5:], rtol=1e-8)
+    np.testing.assert_allclose(r["warm"], 0.01 + 0.99 * np.minimum(t - 1, 100) / 100, rtol=1e-12)
+
+
+# ------------------------------------------------------------------ 8. spot the bug
+
+
+def test_spot_the_bug_lines():
+    surface = knobs.bug_surface()
+    paths = knobs.spot_the_bug()
+    engine = optimizers.simulate("adam", surface, surface.start, knobs.BUG_STEPS, lr=knobs.BUG_LR)
+    np.testing.assert_array_equal(paths["correct"], engine.path)
+    # the hand-written loop with the bug switched off is the engine's Adam: only the bug differs
+    np.testing.assert_allclose(knobs.adam_loop(surface, surface.start, knobs.BUG_STEPS, knobs.BUG_LR), engine.path,
+                               rtol=0, atol=1e-9)
+    for key in ("no_bias_correction", "eps_in_root", "betas_swapped"):
+        assert np.abs(paths[key] - paths["correct"]).max() > 0.5, key
+    first = {k: np.abs(p[1] - p[0]) / knobs.BUG_LR for k, p in paths.items()}
+    np.testing.assert_allclose(first["correct"], 1.0, rtol=1e-3)  # sign g₁, up to ε/|g₁|
+    np.testing.assert_allclose(first["no_bias_correction"], 0.1 / np.sqrt(0.001), rtol=1e-2)
+    assert (first["eps_in_root"] < 0.9).all()
+    assert sorted(knobs.QUIZ) == sorted(knobs.BUGS) and len(set(knobs.QUIZ)) == 4
+
+
+# ------------------------------------------------------------------ the page, through app.py
+
+
+def _open() -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    at.switch_page(PAGE).run()
+    _ok(at)
+    return at
+
+
+def _ok(at: AppTest) -> None:
+    assert not at.exception, "\n".join(e.message + "\n" + "\n".join(e.stack_trace) for e in at.exception)
+
+
+def _charts(at: AppTest) -> dict[str, dict]:
+    return {el.proto.id.split("-", 2)[-1]: json.loads(el.proto.spec) for el in at.get("plotly_chart")}
+
+
+def _values(v) -> np.ndarray:
+    if isinstance(v, dict):  # plotly's binary form
+        return np.frombuffer(base64.b64decode(v["bdata"]), dtype=np.dtype(v["dtype"])).astype(float)
+    return np.array([np.nan if x is None else x for x in v], dtype=float)
+
+
+def _trace(spec: dict, name: str) -> dict:
+    return next(d for d in spec["data"] if d.get("name") == name)
+
+
+KEYS = ("sign", "eps", "scale", "lag", "decay", "edge", "warmup", "bug")
+
+
+def test_page_renders_every_demo_with_anchors():
+    at = _open()
+    assert at.title[0].value == "Adam's knobs"
+    anchors = [h.proto.anchor for h in at.header]
+    assert anchors == ["sign-descent", "epsilon", "scale", "beta2-lag", "weight-decay", "edge-of-stability", "warm-up",
+                       "spot-the-bug"]
+    toc = next(m.value for m in at.markdown if "](#" in m.value)
+    assert all(f"(#{a})" in toc for a in anchors)
+    figs = _charts(at)
+    assert {f"knobs.{k}.chart" for k in KEYS} <= set(figs)
+    keys = [w.key for w in (*at.select_slider, *at.toggle, *at.radio)]
+    assert len(keys) == 12 and all(k.startswith("knobs.") for k in keys)
+    # a figure's numbers are the engine's: Adam at ε = 10 on the stretched bowl
+    bowl = surfaces.get(knobs.EPS_SURFACE)
+    path = optimizers.simulate("adam", bowl, bowl.start, knobs.EPS_STEPS, lr=knobs.EPS_LR, eps=10.0).path
+    trace = _trace(figs["knobs.eps.chart"], "Adam, ε = 10")
+    np.testing.assert_allclose(_values(trace["x"]), path[:, 0], rtol=1e-6)
+    at.run()
+    _ok(at)
+
+
+def test_page_widgets_drive_their_demo():
+    at = _open()
+    at.select_slider(key="knobs.sign.beta1").set_value(0.9)
+    at.select_slider(key="knobs.sign.beta2").set_value(0.999)
+    at.toggle(key="knobs.scale.times1000").set_value(True)
+    at.select_slider(key="knobs.eps.eps").set_value(1e-08)
+    at.run()
+    _ok(at)
+    figs = _charts(at)
+    assert "β₁ = 0.9, β₂ = 0.999" in [d.get("name") for d in figs["knobs.sign.chart"]["data"]]
+    names = [d.get("name") for d in figs["knobs.scale.chart"]["data"]]
+    assert "Adam, loss × 1000" in names and "gradient descent, loss × 1000" in names
+    assert not any(str(n).startswith("momentum") for n in (d.get("name") for d in figs["knobs.eps.chart"]["data"]))
+
+
+def test_spot_the_bug_reveals_after_an_answer():
+    at = _open()
+    assert at.radio(key="knobs.bug.answer").value is None
+    names = [d.get("name") for d in _charts(at)["knobs.bug.chart"]["data"] if d.get("name")]
+    assert names[:4] == ["line A", "line B", "line C", "line D"]  # nothing given away before the answer
+    right = "ABCD"[knobs.QUIZ.index("correct")]
+    wrong = next(a for a in "ABCD" if a != right)
+    at.radio(key="knobs.bug.answer").set_value(wrong).run()
+    _ok(at)
+    assert at.error and not at.success
+    at.radio(key="knobs.bug.answer").set_value(right).run()
+    _ok(at)
+    assert at.success and not at.error
+    names = [d.get("name") for d in _charts(at)["knobs.bug.chart"]["data"] if d.get("name")]
+    assert f"{right}: {knobs.BUGS['correct'][0]}" in names
