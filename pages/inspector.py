@@ -85,7 +85,7 @@ def _narration(subs: list, i: int, t: int, last: int, count_before: int) -> None
             st.caption(f"{j}. **{_title(sub.text)}**: ${explain.result(sub.latex)}$")
 
 
-notices = inspector_state.load()
+inspector_state.load()
 
 with st.sidebar:
     st.selectbox("Optimizer", optimizers.names(), key=P + "opt", format_func=lambda k: optimizers.get(k).label)
@@ -114,7 +114,7 @@ st.caption(f"**{opt.label}** on **{surface.label}**: step through the run and se
            "The numbers are the engine's own recorded state, the same as torch.optim's.")
 st.caption(f"**{opt.label}**: {opt.reference}. **In code:** `{opt.torch}`. The equations and the narration use the "
            f"notation of *the article*: {ARTICLE}.")
-widgets.link_notices(notices)
+widgets.link_notices(inspector_state.notices())
 
 ss[P + "step"] = int(min(max(ss[P + "step"], 1), steps))
 try:
@@ -218,7 +218,7 @@ with right:
     lr_fig = figures.lr_figure(ex.t, ex.lr_eff, k, title=f"effective learning rate<br><span style='font-size:12px'>"
                                f"{lr_title}</span>", height=320)
     # the legend goes below the axis: above the plot it ran into the title's formula
-    lr_fig.update_layout(margin=dict(t=64, b=86), legend=dict(orientation="h", x=0, xanchor="left", y=-0.32,
+    lr_fig.update_layout(margin=dict(t=64, b=96), legend=dict(orientation="h", x=0, xanchor="left", y=-0.36,
                                                               yanchor="top"))
     st.plotly_chart(lr_fig, key=P + "lr", config={"displaylogo": False})
 

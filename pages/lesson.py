@@ -8,7 +8,7 @@ import plots
 import surfaces
 from optimizers import explain
 from teaching import figures, links, presets
-from ui import compute, widgets
+from ui import compute, lesson_state, widgets
 from ui.boot import through_app
 from ui.settings import Settings
 from ui.widgets import fmt_value
@@ -18,6 +18,13 @@ through_app()  # a direct link on a fresh server: run through app.py
 ss = st.session_state
 HEIGHT = 420
 CONFIG = {"displaylogo": False, "scrollZoom": False}
+lesson_state.load()  # each section's control from the link, or as the session left it
+
+
+def pick(label: str, name: str, help: str | None = None):
+    """Section control `name` (its URL name; its stops and first value in teaching.presets.LESSON_PICKS)."""
+    stops, default = presets.LESSON_PICKS[name]
+    return widgets.pick(label, lesson_state.P + name, list(stops), default, help=help)
 
 
 def race(chart_key: str, surface_key: str, runs: list, *, start=None, steps: int = 100, view: str = "multiples",
@@ -53,6 +60,7 @@ st.title("How Adam works")
 st.markdown("Adam is the default optimizer of deep learning. This page builds it from plain gradient descent in a few "
             "small steps. Every picture is a live run of the same engine as the Playground: move a slider and press "
             "▶ Play.")
+widgets.link_notices(lesson_state.notices())
 
 def _curvature_ratio(key: str) -> float:
     """The ratio of the Hessian's eigenvalues at the minimum, from the surface itself (central differences)."""
@@ -90,9 +98,9 @@ text, _ = section(
 with text:
     c1, c2 = st.columns(2)
     with c1:
-        lr_small = widgets.pick("small α", "lesson.gd.lr_small", [0.001, 0.002, 0.005, 0.01, 0.02], 0.01)
+        lr_small = pick("small α", "gd.lr_small")
     with c2:
-        lr_large = widgets.pick("large α", "lesson.gd.lr_large", [0.05, 0.08, 0.09, 0.095, 0.099, 0.105, 0.11], 0.095)
+        lr_large = pick("large α", "gd.lr_large")
 race("lesson.gd.race", "ravine", [(f"GD, α = {lr_small:g}", "gd", {"lr": lr_small}),
                                   (f"GD, α = {lr_large:g}", "gd", {"lr": lr_large})], steps=100)
 
@@ -105,8 +113,7 @@ text, eqs = section(
     "γ is the share of the velocity that survives each step. Near 1 the ball is heavy: it overshoots and swings "
     "around the minimum before it settles.")
 with text:
-    gamma = widgets.pick("γ (momentum)", "lesson.momentum.gamma", [0.0, 0.5, 0.8, 0.9, 0.95, 0.99], 0.9,
-                 help="0 is plain gradient descent; 0.9 remembers about 10 steps.")
+    gamma = pick("γ (momentum)", "momentum.gamma", help="0 is plain gradient descent; 0.9 remembers about 10 steps.")
 with eqs:
     st.caption("Both runs use α = η = 0.01, the small α that crawled above.")
 race("lesson.momentum.race", "ravine", [("GD, α = 0.01", "gd", {"lr": 0.01}),
@@ -125,7 +132,7 @@ text, eqs = section(
     "Once E[g²] has caught up with the gradients (the steady state), each parameter's step is then about α, whatever "
     "the scale of its gradient. Gradient descent, held back by the steep y, can only creep along x.")
 with text:
-    lr_rms = widgets.pick("α for RMSProp", "lesson.rmsprop.lr", [0.005, 0.01, 0.02, 0.05, 0.1], 0.05)
+    lr_rms = pick("α for RMSProp", "rmsprop.lr")
 with eqs:
     st.caption("Gradient descent gets α = 0.09, just under its limit of 0.1 here.")
 race("lesson.rmsprop.race", "stretched_bowl", [("GD, α = 0.09", "gd", {"lr": 0.09}),
@@ -143,9 +150,9 @@ text, _ = section(
 with text:
     c1, c2 = st.columns(2)
     with c1:
-        b1 = widgets.pick("β₁", "lesson.adam.beta1", [0.0, 0.5, 0.8, 0.9, 0.95, 0.99], 0.9)
+        b1 = pick("β₁", "adam.beta1")
     with c2:
-        b2 = widgets.pick("β₂", "lesson.adam.beta2", [0.9, 0.99, 0.999, 0.9999], 0.999)
+        b2 = pick("β₂", "adam.beta2")
 race("lesson.adam.race", "ravine",
      [("Momentum", "momentum", {"lr": 0.01, "momentum": 0.9}), ("RMSProp", "rmsprop", {"lr": 0.05}),
       ("Adam (simplified)", "adam", {"lr": 0.05, "beta1": b1, "beta2": b2, "bias_correction": False})],
@@ -163,9 +170,9 @@ text, eqs = section(
 with text:
     c1, c2 = st.columns(2)
     with c1:
-        lr_bc = widgets.pick("α", "lesson.bias.lr", [0.01, 0.05, 0.1, 0.3], 0.3)
+        lr_bc = pick("α", "bias.lr")
     with c2:
-        b2_bc = widgets.pick("β₂", "lesson.bias.beta2", [0.9, 0.99, 0.999, 0.9999], 0.999)
+        b2_bc = pick("β₂", "bias.beta2")
 beale = surfaces.get("beale")
 warm = compute.trajectory("adam", "beale", compute.hp_key({"lr": 0.001, "beta2": b2_bc}), beale.start, 30)
 ex = explain.from_arrays("adam", optimizers.get("adam").resolve(lr=0.001, beta2=b2_bc), warm["path"], warm["grad"],
@@ -187,19 +194,19 @@ text, eqs = st.columns([3, 2], gap="large")
 text.markdown("torch's defaults, α = 0.001, β₁ = 0.9, β₂ = 0.999, ε = 10⁻⁸, work for most networks. Each tab changes "
               "one of them and races it against the default.")
 eqs.latex(r"\theta_{t+1} = \theta_t - \alpha\, \frac{\hat m_t(\beta_1)}{\sqrt{\hat v_t(\beta_2)} + \epsilon}")
-tab_a, tab_b1, tab_b2, tab_e = st.tabs(["α: step size", "β₁: momentum memory", "β₂: scale memory", "ε: the safety term"])
+tab_a, tab_b1, tab_b2, tab_e = st.tabs(list(lesson_state.TABS.values()), key=lesson_state.TAB, on_change="rerun")
 with tab_a:
     st.markdown("α is roughly the length of each step, whatever the gradient. Too small and the run barely moves; "
                 "too large and it rattles around the minimum instead of settling.")
     with st.columns(2)[0]:
-        lr_hp = widgets.pick("α", "lesson.hp.lr", [0.001, 0.003, 0.01, 0.03, 0.05, 0.1, 0.3, 1.0], 0.1)
+        lr_hp = pick("α", "hp.lr")
     race("lesson.hp.lr.race", "rosenbrock", [(f"Adam, α = {lr_hp:g}", "adam", {"lr": lr_hp}),
                                              ("Adam, α = 0.001 (default)", "adam", {"lr": 0.001})], steps=300)
 with tab_b1:
     st.markdown("β₁ sets how many past gradients the first moment averages: about 1/(1 − β₁), so 10 at 0.9. "
                 "With noisy gradients (σ = 3 here) a small β₁ jitters; near 1 it overshoots like a heavy ball.")
     with st.columns(2)[0]:
-        b1_hp = widgets.pick("β₁", "lesson.hp.beta1", [0.0, 0.5, 0.8, 0.9, 0.95, 0.99], 0.0)
+        b1_hp = pick("β₁", "hp.beta1")
     race("lesson.hp.beta1.race", "stretched_bowl", [(f"Adam, β₁ = {b1_hp:g}", "adam", {"lr": 0.05, "beta1": b1_hp}),
                                                     ("Adam, β₁ = 0.9 (default)", "adam", {"lr": 0.05})],
          steps=200, noise=3.0, seed=0)
@@ -208,7 +215,7 @@ with tab_b2:
                 "still remembers the steep wall where Rosenbrock starts and keeps the steps small down in the flat "
                 "valley; a short one adapts within a few steps.")
     with st.columns(2)[0]:
-        b2_hp = widgets.pick("β₂", "lesson.hp.beta2", [0.5, 0.9, 0.99, 0.999, 0.9999], 0.9)
+        b2_hp = pick("β₂", "hp.beta2")
     race("lesson.hp.beta2.race", "rosenbrock", [(f"Adam, β₂ = {b2_hp:g}", "adam", {"lr": 0.05, "beta2": b2_hp}),
                                                 ("Adam, β₂ = 0.999 (default)", "adam", {"lr": 0.05})], steps=300)
 with tab_e:
@@ -216,7 +223,7 @@ with tab_e:
                 "start is 0.001 off a saddle's ridge, where the y-gradient is 0.002. With ε far below that Adam "
                 "still takes a full step and escapes; a large ε turns the step into a tiny one.")
     with st.columns(2)[0]:
-        eps_hp = widgets.pick("ε", "lesson.hp.eps", [1e-8, 1e-4, 1e-3, 0.01, 0.1, 1.0], 0.1)
+        eps_hp = pick("ε", "hp.eps")
     race("lesson.hp.eps.race", "saddle", [(f"Adam, ε = {fmt_value(eps_hp)}", "adam", {"lr": 0.05, "eps": eps_hp}),
                                           ("Adam, ε = 1e-8 (default)", "adam", {"lr": 0.05})],
          start=(-1.5, 0.001), steps=100)
@@ -268,3 +275,5 @@ for key in presets.ALTERNATIVES:
     c1.markdown(f"**{opt.label}**")
     c2.markdown(opt.summary + ("" if opt.torch.startswith("torch.optim") else f" *Not in torch.optim: `{opt.torch}`.*"))
     c3.link_button("Race beside Adam ↗", url=links.playground_url(settings), width="stretch")
+
+lesson_state.save(lesson_state.current())

@@ -19,3 +19,19 @@ ALTERNATIVES = ("momentum", "nag", "adagrad", "rmsprop", "adadelta", "amsgrad", 
                 "rprop", "asgd", "adafactor", "lbfgs", "lion", "schedule_free_adamw")
 ALTERNATIVE_LR.update({"rprop": 0.01, "asgd": 1e-3, "adafactor": 1.0, "lbfgs": 1.0, "lion": 0.01,
                        "schedule_free_adamw": 0.1})
+
+# "How Adam works": each section's control, as its URL name (its widget key without "lesson."): (stops, first value)
+LESSON_PICKS = {
+    "gd.lr_small": ((0.001, 0.002, 0.005, 0.01, 0.02), 0.01),
+    "gd.lr_large": ((0.05, 0.08, 0.09, 0.095, 0.099, 0.105, 0.11), 0.095),
+    "momentum.gamma": ((0.0, 0.5, 0.8, 0.9, 0.95, 0.99), 0.9),
+    "rmsprop.lr": ((0.005, 0.01, 0.02, 0.05, 0.1), 0.05),
+    "adam.beta1": ((0.0, 0.5, 0.8, 0.9, 0.95, 0.99), 0.9),
+    "adam.beta2": ((0.9, 0.99, 0.999, 0.9999), 0.999),
+    "bias.lr": ((0.01, 0.05, 0.1, 0.3), 0.3),
+    "bias.beta2": ((0.9, 0.99, 0.999, 0.9999), 0.999),
+    "hp.lr": ((0.001, 0.003, 0.01, 0.03, 0.05, 0.1, 0.3, 1.0), 0.1),
+    "hp.beta1": ((0.0, 0.5, 0.8, 0.9, 0.95, 0.99), 0.0),
+    "hp.beta2": ((0.5, 0.9, 0.99, 0.999, 0.9999), 0.9),
+    "hp.eps": ((1e-8, 1e-4, 1e-3, 0.01, 0.1, 1.0), 0.1),
+}

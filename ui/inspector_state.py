@@ -65,5 +65,10 @@ def current() -> InspectorSettings:
                              narrate=bool(ss[P + "narrate"]), hps=hps)
 
 
+def notices() -> list[str]:
+    """The link's notices, until the user changes something."""
+    return LINK.notices_for(current())
+
+
 def save(s: InspectorSettings) -> None:
     LINK.save(s)

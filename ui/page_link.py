@@ -54,6 +54,11 @@ class PageLink:
                 ss[key] = ss[key]
         return ss[self.notices] if ss.get(self.loaded) == ss.get(self.query) else []
 
+    def notices_for(self, settings) -> list[str]:
+        """The link's notices while the page still shows what the link made of it (they go at the first change)."""
+        ss = st.session_state
+        return ss.get(self.notices, []) if ss.get(self.loaded) == self.to_query(settings) else []
+
     def save(self, settings) -> None:
         """The settings shown become the page's state and, unless nothing changed since arriving, its address."""
         ss = st.session_state
