@@ -60,16 +60,11 @@ top[1].multiselect("Optimizers", [*optimizers.names(), *(e for e in ss.optimizer
                         "“Duplicate” on a card races a second copy with other settings.")
 with top[2]:
     widgets.steps_control()
-if "guide" not in ss:  # a first visit to the bare address (a shared link already says what to look at)
-    ss.guide = not st.query_params
-if ss.guide and not present:
-    guide = st.columns([0.88, 0.12], vertical_alignment="center")
-    first = "Adam" if "adam" in ss.optimizers else (labels.get(ss.optimizers[0], "an optimizer") if ss.optimizers
-                                                    else "an optimizer")
-    guide[0].info(f"**New here?** ① Each dot is an optimizer, at the step the slider shows; its line is the path so "
-                  f"far. ② Press **▶ Play** to race them. ③ Then move **{first}'s α** on the right and watch its path "
-                  "change.", icon=":material/lightbulb:")
-    guide[1].button("Got it", key="guide.dismiss", on_click=lambda: ss.update(guide=False), width="stretch")
+if "guide" not in ss and not present:  # a first visit to the bare address (a shared link says what to look at)
+    ss.guide = True  # once a session: a toast floats over the page, so the chart and the sliders stay where they are
+    if not st.query_params:
+        st.toast("**New here?** ① Each dot is an optimizer at the step shown. ② Press **▶ Play**. ③ Now raise "
+                 "**Adam's α** under Tune.", icon=":material/lightbulb:", duration="infinite")
 top[3].segmented_control("View", ["overlay", "multiples", "3d"], key="view", required=True, width="stretch",
                          format_func={"overlay": "Overlay", "multiples": "Side by side", "3d": "3-D"}.get)
 

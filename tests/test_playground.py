@@ -609,3 +609,13 @@ def test_a_repeated_key_in_a_link_is_noticed():
     run(at)
     assert at.multiselect(key="optimizers").value == ["gd"]
     assert any("'opt' appears more than once" in w.value.replace("\\", "") for w in at.warning)
+
+
+def test_a_first_visit_gets_a_three_step_guide_once_and_a_shared_link_none():
+    at = start({})
+    assert [t.value for t in at.toast] == ["**New here?** ① Each dot is an optimizer at the step shown. ② Press **▶ "
+                                           "Play**. ③ Now raise **Adam's α** under Tune."]
+    at.slider(key="steps").set_value(300)
+    run(at)
+    assert not at.toast  # once a session
+    assert not start({"opt": "adam"}).toast

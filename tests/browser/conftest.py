@@ -89,6 +89,13 @@ def context(browser):
     ctx.close()
 
 
+def _probe(url: str) -> bool:
+    """Streamlit's frontend, opened at /<page>, first looks for its server under that path (/<page>/_stcore/health,
+    …/host-config), then at the root: those 404s are its base-path detection, not the app's."""
+    path = urlparse(url).path
+    return path.endswith(("/_stcore/health", "/_stcore/host-config")) and path.count("/") > 2
+
+
 @pytest.fixture
 def page(context, app_url):
     """A fresh tab (its own Streamlit session); after the test, no exception box anywhere."""
@@ -96,7 +103,9 @@ def page(context, app_url):
     pg.set_default_timeout(30_000)
     errors: list[str] = []
     pg.on("pageerror", lambda e: errors.append(str(e)))
-    pg.on("console", lambda m: errors.append(f"console.error: {m.text}") if m.type == "error" else None)
+    pg.on("console", lambda m: errors.append(f"console.error: {m.text} ({m.location.get('url', '')})")
+          if m.type == "error" and not _probe(m.location.get("url", "")) else None)
+    pg.on("response", lambda r: errors.append(f"HTTP {r.status}: {r.url}") if r.status >= 400 and not _probe(r.url) else None)
     pg.page_errors = errors  # a test may drop the ones it expects
     outside = len(OUTSIDE)
     pg.outside, pg.outside_from = OUTSIDE, outside
