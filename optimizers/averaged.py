@@ -42,7 +42,7 @@ def asgd_update(g, state, theta, t, hp):
         ax = new.copy() if mu == 1.0 else state.ax + (new - state.ax) * mu
     else:
         ax = np.where(mu != 1.0, state.ax + (new - state.ax) * mu, new)
-    eta = hp.lr / ((1.0 + hp.lambd * hp.lr * t) ** hp.alpha)
+    eta = hp.lr / (np.float64(1.0 + hp.lambd * hp.lr * t) ** hp.alpha)  # NumPy's power: inf, not OverflowError
     mu = 1.0 / max(1.0, t - hp.t0) if isinstance(hp.t0, float) else 1.0 / np.maximum(1.0, t - hp.t0)
     return new - theta, ASGDState(eta, mu, ax)
 
@@ -93,7 +93,7 @@ def sf_update(g, state, y, t, hp):
     sched = (k + 1) / hp.warmup_steps if k < hp.warmup_steps else 1.0
     lr_t = hp.lr * sched
     lr_max = np.maximum(lr_t, state.lr_max) if not isinstance(lr_t, float) else max(lr_t, state.lr_max)
-    weight = ((k + 1) ** hp.r) * (lr_max ** hp.weight_lr_power)
+    weight = (np.float64(k + 1) ** hp.r) * (np.float64(lr_max) ** hp.weight_lr_power)  # inf, not OverflowError
     weight_sum = state.weight_sum + weight
     with np.errstate(divide="ignore", invalid="ignore"):
         ckp1 = np.where(weight_sum == 0, 0.0, weight / weight_sum) if not isinstance(weight_sum, float) else (

@@ -23,6 +23,11 @@ from typing import Any
 import numpy as np
 
 
+def _short(value) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
 @dataclass(frozen=True)
 class Hyperparameter:
     """One keyword of an optimizer, as torch names it, with what the UI needs to draw it."""
@@ -92,9 +97,11 @@ class Hyperparameter:
                 raise ValueError(f"{head}: {value!r} (expected True or False)")
             return bool(arr) if arr.ndim == 0 else arr
         try:
+            if np.asarray(value).dtype.kind == "c":  # a complex value would lose its imaginary part with a warning
+                raise TypeError
             arr = np.asarray(value, dtype=np.float64)
-        except (TypeError, ValueError):
-            raise ValueError(f"{head}: {value!r} (expected a number)") from None
+        except (TypeError, ValueError, OverflowError):  # OverflowError: a Python int beyond float's range
+            raise ValueError(f"{head}: {_short(value)} (expected a real number)") from None
         if arr.size == 0:
             raise ValueError(f"{head}: {value!r} (empty)")
         bad = ~np.isfinite(arr) | (arr < self.low) | (arr >= self.high if self.high_open else arr > self.high)

@@ -65,7 +65,7 @@ def _as_start(start) -> np.ndarray:
         if raw.dtype.kind == "c":  # a complex start would lose its imaginary part with only a warning
             raise TypeError
         arr = np.array(raw, dtype=np.float64)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise ValueError(f"Invalid start: {_short(start)} (expected real numbers shaped (D,) or (B, D))") from None
     if arr.ndim == 0 or arr.ndim > 2 or arr.shape[-1] == 0 or arr.size == 0 or not np.isfinite(arr).all():
         raise ValueError(f"Invalid start: {_short(start)} (expected finite numbers shaped (D,) or (B, D), B ≥ 1)")
@@ -110,11 +110,13 @@ def _check_cost(n: int, dim: int, steps: int, every: int, record: str, evals: in
 
 def _as_noise(noise):
     try:
+        if np.asarray(noise).dtype.kind == "c":
+            raise TypeError
         arr = np.asarray(noise, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise ValueError(f"Invalid noise: {noise!r} (expected a standard deviation ≥ 0)") from None
-    if not (np.isfinite(arr).all() and (arr >= 0).all()):
-        raise ValueError(f"Invalid noise: {noise!r} (expected a standard deviation ≥ 0)")
+    except (TypeError, ValueError, OverflowError):
+        raise ValueError(f"Invalid noise: {_short(noise)} (expected a standard deviation ≥ 0)") from None
+    if arr.size == 0 or not (np.isfinite(arr).all() and (arr >= 0).all()):
+        raise ValueError(f"Invalid noise: {_short(noise)} (expected a standard deviation ≥ 0)")
     return float(arr) if arr.ndim == 0 else arr
 
 
@@ -131,7 +133,7 @@ def simulate(opt: Optimizer, surface, start, steps: int, noise=0.0, seed=None, *
     values = opt.resolve(**hyperparams)
     steps = _check_int("steps", steps, 0)
     every = _check_int("every", every, 1)
-    if record not in RECORD_MODES:
+    if not isinstance(record, str) or record not in RECORD_MODES:
         raise ValueError(f"Invalid record: {record!r} (expected one of {', '.join(RECORD_MODES)})")
     start = _as_start(start)
     noise = _as_noise(noise)

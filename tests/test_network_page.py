@@ -125,13 +125,16 @@ def test_the_largest_setup_asks_for_a_smaller_one_instead_of_computing_for_minut
 
 
 def test_bad_links_get_one_notice_each_and_the_page_works():
-    at = open_network({"task": "mnist", "opt": "adam,lbfgs", "steps": "abc", "batch": "7", "adam.lr": "-1",
-                       "width": "1e9", "zzz": "1"})
+    at = open_network({"task": "mnist", "opt": "adam,lbfgs", "steps": "abc", "zzz": "1"})
     text = " ".join(w.value for w in at.warning).replace("\\", "")  # notices are shown escaped
-    for bit in ("mnist", "lbfgs", "steps", "batch", "adam.lr", "width", "zzz"):
+    for bit in ("mnist", "lbfgs", "steps", "zzz"):
+        assert bit in text, bit
+    assert list(table(at)["optimizer"]) == ["Adam"]
+    at = open_network({"task": "mnist", "opt": "adam", "batch": "7", "adam.lr": "-1", "width": "1e9"})
+    text = " ".join(w.value for w in at.warning).replace("\\", "")
+    for bit in ("batch", "adam.lr", "width"):  # five at most: a mangled link does not fill the page
         assert bit in text, bit
     assert at.session_state[P + "task"] == "regression" and at.session_state[P + "steps"] == 100
-    assert list(table(at)["optimizer"]) == ["Adam"]
 
 
 def test_a_slider_change_is_written_to_the_link_and_a_link_reopens_it():

@@ -153,12 +153,19 @@ def test_noise_seeds_need_noise_and_then_draw_a_band_and_a_cloud():
 
 
 def test_bad_links_get_notices_and_the_page_works():
-    at = open_sweeps({"view": "zzz", "opt": "lbfgs", "xhp": "momentum", "n": "1000", "steps": "-5",
-                      "adam.lr": "abc", "x": "1e9", "foo": "1"})
+    at = open_sweeps({"view": "zzz", "opt": "lbfgs", "xhp": "momentum", "n": "1000", "foo": "1"})
     text = " ".join(w.value for w in at.warning).replace("\\", "")
-    for bit in ("zzz", "lbfgs", "xhp", "n=", "steps", "adam.lr", "Start x", "foo"):
+    for bit in ("zzz", "lbfgs", "xhp", "n=", "foo"):
         assert bit in text, bit
     assert "sw.grid_chart" in charts(at)
+    at = open_sweeps({"steps": "-5", "adam.lr": "abc", "x": "1e9", "nag.dampening": "0.5"})
+    text = " ".join(w.value for w in at.warning).replace("\\", "")
+    for bit in ("steps", "adam.lr", "Start x", "nag.dampening"):
+        assert bit in text, bit
+    # however many bad values, a handful of notices
+    at = open_sweeps({f"{k}.lr": "x" for k in sweeps.optimizer_names()})
+    text = " ".join(w.value for w in at.warning).replace("\\", "")
+    assert text.count("in the link must be") == 4 and "and 13 more settings in the link" in text
 
 
 def test_settings_round_trip_through_the_url():

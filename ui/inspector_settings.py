@@ -22,7 +22,7 @@ import optimizers
 import surfaces
 from teaching import presets
 
-from .settings import _fmt, _number, _q, link_hp, parse_flag, parse_hp, start_limits, unknown_notice
+from .settings import _fmt, _number, _q, capped, link_hp, parse_flag, parse_hp, start_limits, unknown_notice
 
 STEPS = (10, 500)  # the steps slider: 10 to 500 in tens
 MAX_SUB = 12  # more sub-steps than any optimizer's narration has (the page keeps the shown one in range)
@@ -158,7 +158,7 @@ def from_query(params: Mapping[str, str]) -> tuple[InspectorSettings, list[str]]
         except ValueError as err:
             notices.append(f"{opt.label}: {err}. Using the Inspector's defaults for it.")
             hps = {}
-    return replace(s, hps=hps), notices
+    return replace(s, hps=hps), capped(notices)
 
 
 def to_query(s: InspectorSettings) -> dict[str, str]:

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 
 from teaching.presets import LESSON_PICKS
 
-from .settings import _fmt, _number, _q, unknown_notice
+from .settings import _fmt, _number, _q, capped, unknown_notice
 
 TABS = {"lr": "α: step size", "beta1": "β₁: momentum memory", "beta2": "β₂: scale memory", "eps": "ε: the safety term"}
 DEFAULTS = {**{name: default for name, (_, default) in LESSON_PICKS.items()}, "tab": "lr"}
@@ -46,7 +46,7 @@ def from_query(params: Mapping[str, str]) -> tuple[dict, list[str]]:
                 v[name] = stop
         else:
             unknown.append(name)
-    return v, notices + unknown_notice(unknown)
+    return v, capped(notices + unknown_notice(unknown))
 
 
 def to_query(v: dict) -> dict[str, str]:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 import networks
 import optimizers
 
-from .settings import _fmt, _number, _q, link_hp, unknown_notice
+from .settings import _fmt, _number, _q, capped, link_hp, unknown_notice
 
 TASKS = ("regression", *networks.data.CLASSIFICATION)
 TASK_LABELS = {"regression": "Regression, 10 inputs (the article's)", "moons": "Moons", "circles": "Circles",
@@ -144,7 +144,7 @@ def from_query(params: Mapping[str, str]) -> tuple[NetSettings, list[str]]:
         if problem:
             notices.append(problem + " Using torch's defaults for it.")
             s = replace(s, hps={k: v for k, v in s.hps.items() if k != key})
-    return s, notices
+    return s, capped(notices)
 
 
 def check(s: NetSettings, key: str) -> str | None:

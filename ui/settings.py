@@ -102,9 +102,22 @@ DEFAULTS = Settings()
 
 
 def _q(value, limit: int = 60) -> str:
-    """A value from a link, quoted and cut: a notice must not grow with whatever a link carries."""
+    """A value from a link, quoted and cut: a notice must not grow with whatever a link carries (cut again after
+    repr, which spells a non-printable character in up to ten)."""
     text = str(value)
-    return repr(text if len(text) <= limit else text[:limit] + "…")
+    quoted = repr(text if len(text) <= limit else text[:limit] + "…")
+    return quoted if len(quoted) <= limit + 12 else quoted[:limit] + "…"
+
+
+MOST_NOTICES = 5
+
+
+def capped(notices: list[str], most: int = MOST_NOTICES) -> list[str]:
+    """However mangled a link, a handful of notices: the rest are counted in one line."""
+    if len(notices) <= most:
+        return notices
+    rest = len(notices) - (most - 1)
+    return notices[: most - 1] + [f"…and {rest} more settings in the link that had to fall back to their defaults."]
 
 
 # Python's float() and int() also read "1_000", "١٠" (Arabic-Indic digits) and " 5 ": a link gets plain ASCII only
@@ -171,7 +184,7 @@ def from_query(params: Mapping[str, str]) -> tuple[Settings, list[str]]:
     get = lambda k: params.get(k)  # noqa: E731
     s = DEFAULTS
     if not params:
-        return s, notices
+        return s, capped(notices)
 
     surface = get("surface")
     if surface is not None:
@@ -189,7 +202,8 @@ def from_query(params: Mapping[str, str]) -> tuple[Settings, list[str]]:
             custom = surfaces.custom(typed, box)
             s = replace(s, surface=custom.key, formula=custom.formula, box=box, start=custom.start)
         except surfaces.FormulaError as err:
-            notices.append(f"The formula f={_q(typed)} in the link: {err}. Showing {surfaces.get(s.surface).label}.")
+            why = str(err) if len(str(err)) <= 160 else str(err)[:160] + "…"  # it may quote an uncut name
+            notices.append(f"The formula f={_q(typed)} in the link: {why}. Showing {surfaces.get(s.surface).label}.")
 
     chosen = get("opt")
     if chosen is not None:
@@ -292,7 +306,7 @@ def from_query(params: Mapping[str, str]) -> tuple[Settings, list[str]]:
     if problem:
         notices.append(problem + " Using defaults for that optimizer.")
         s = replace(s, hps={k: v for k, v in s.hps.items() if not _invalid(k, s)})
-    return s, notices
+    return s, capped(notices)
 
 
 def start_limits(surface_key: str) -> tuple[tuple[float, float], tuple[float, float]]:

@@ -13,7 +13,7 @@ import surfaces
 import sweeps
 
 from .settings import DEFAULTS as PG_DEFAULTS
-from .settings import NOISE, STEPS, _fmt, _number, _q, link_hp, start_limits, unknown_notice
+from .settings import NOISE, STEPS, _fmt, _number, _q, capped, link_hp, start_limits, unknown_notice
 
 VIEWS = {"grid": "Two hyperparameters", "curve": "Sensitivity", "basins": "Basins", "seeds": "Noise seeds"}
 GRID_SIZES = (16, 32, 64, 128)
@@ -61,7 +61,7 @@ def from_query(params: Mapping[str, str]) -> tuple[dict, dict, list[str]]:
                 v[name] = text
             else:
                 notices.append(f"Unknown {name} {_q(text)} in the link: using {v[name]}.")
-    if "surface" in params and "x" not in params and "y" not in params and v["surface"] in surfaces.names():
+    if "surface" in params and v["surface"] in surfaces.names():  # x, y below replace it where they are usable
         v["x"], v["y"] = surfaces.get(v["surface"]).start
     for i, name in enumerate(("x", "y")):
         text = params.get(name)
@@ -126,11 +126,14 @@ def from_query(params: Mapping[str, str]) -> tuple[dict, dict, list[str]]:
         except ValueError:
             unknown.append(name)
             continue
-        value = link_hp(hp, name, text, notices) if hp.ui else None
+        if not hp.ui:
+            notices.append(f"{name}={_q(text)} in the link cannot be set here: {key} keeps {_q(hp.default)}.")
+            continue
+        value = link_hp(hp, name, text, notices)
         if value is not None:
             fixed.setdefault(key, {})[hp_name] = value
     notices += unknown_notice(unknown)
-    return v, fixed, notices
+    return v, fixed, capped(notices)
 
 
 def to_query(v: dict, fixed: dict) -> dict[str, str]:
