@@ -1,7 +1,7 @@
 """When Adam fails: Reddi, Kale & Kumar (2018), run on the engine's own Adam and AMSGrad."""
 
-import numpy as np
 import streamlit as st
+from streamlit.runtime.scriptrunner_utils.exceptions import ScriptControlException
 
 from surfaces import online
 from teaching import figures, reddi
@@ -13,33 +13,6 @@ through_app()  # a direct link on a fresh server: run through app.py
 ss = st.session_state
 ADAM, AMS = "#D55E00", "#0072B2"
 CONFIG = {"displaylogo": False}
-
-
-@st.cache_data(max_entries=32, show_spinner="Running 2 × tens of thousands of steps…")
-def fig1_runs(lr: float, periods: int, start: float, decay: bool = False) -> dict:
-    """Per optimizer: the per-period band of xₜ, the thinned average regret, the final iterate."""
-    out = {}
-    for key in ("adam", "amsgrad"):
-        traj = reddi.fig1(key, lr=lr, periods=periods, start=start, decay=decay)
-        ends, mean, low, high = online.period_stats(online.FIG1, traj.path)
-        regret = online.average_regret(online.FIG1, traj.path)
-        keep = figures.thin(len(regret), period=online.FIG1.period)
-        out[key] = dict(ends=ends, mean=mean, low=low, high=high, regret_t=keep + 1, regret=regret[keep],
-                        final=float(traj.path[-1, 0]), last_mean=float(mean[-1]))
-    return out
-
-
-@st.cache_data(max_entries=32, show_spinner=False)
-def theorem1_runs(C: float, lr: float, steps: int) -> dict:
-    out = {}
-    problem = online.theorem1(C)
-    for key in ("adam", "amsgrad"):
-        traj = reddi.theorem1(key, C=C, lr=lr, steps=steps)
-        regret = online.average_regret(problem, traj.path)
-        keep = figures.thin(len(traj.path))
-        out[key] = dict(t=keep, x=traj.path[keep, 0], regret_t=np.arange(1, len(regret) + 1), regret=regret,
-                        final=float(traj.path[-1, 0]))
-    return out
 
 
 st.title("When Adam fails")
@@ -62,12 +35,12 @@ with text:
                 "ends at +1, the worst point; AMSGrad finds −1.")
     c1, c2, c3 = st.columns(3)
     with c1:
-        lr = widgets.pick("α", "adam_fails.fig1.lr", [0.005, 0.01, 0.02, 0.05], reddi.FIG1_LR)
+        lr = widgets.pick("α", "adam_fails.fig1.lr", list(reddi.FIG1_LRS), reddi.FIG1_LR)
     with c2:
-        periods = widgets.pick("periods of 101 steps", "adam_fails.fig1.periods", [100, 200, 400, 600, 1000, 2000],
-                       reddi.FIG1_PERIODS)
+        periods = widgets.pick("periods of 101 steps", "adam_fails.fig1.periods", list(reddi.FIG1_PERIOD_CHOICES),
+                               reddi.FIG1_PERIODS)
     with c3:
-        start = widgets.pick("start x₁", "adam_fails.fig1.start", [-1.0, -0.5, 0.0, 0.5, 1.0], reddi.FIG1_START)
+        start = widgets.pick("start x₁", "adam_fails.fig1.start", list(reddi.FIG1_STARTS), reddi.FIG1_START)
 
     ss = st.session_state
     ss.setdefault("adam_fails.fig1.decay", False)
@@ -77,22 +50,45 @@ with text:
                            "Both move slowly then (the steps shrink): Adam still drifts to the wrong side, x > 0, and "
                            "AMSGrad towards −1.")
 
-runs = fig1_runs(float(lr), int(periods), float(start), bool(decay))
+args = (float(lr), int(periods), float(start), bool(decay))
+if reddi.fig1_ready(*args):  # every α, start and shorter run of a computed batch: no step to take
+    runs = reddi.fig1_runs(*args)
+    fig1_out = st.container()
+else:  # the batch runs: the last results make way for a progress bar at once, so none is shown stale meanwhile
+    slot = st.empty()
+    with slot.container():
+        label = (f"Running Adam and AMSGrad, {periods * online.FIG1.period:,} steps each, for every α and start "
+                 f"at once{' with αₜ = α/√t' if decay else ''}…")
+        bar = st.progress(0.0, text=label)
+    held = []  # a rerun asked for meanwhile (a slider moved) waits for the batch: it serves every α and start
+
+    def show(fraction):
+        if not held:
+            try:
+                bar.progress(min(1.0, fraction), text=label)
+            except ScriptControlException as err:  # raised at the script's next Streamlit call
+                held.append(err)
+
+    runs = reddi.fig1_runs(*args, progress=show)
+    if held:
+        raise held[0]
+    fig1_out = slot.container()
 a, m = runs["adam"], runs["amsgrad"]
-k1, k2, k3 = st.columns(3)
-k1.metric("Adam: final x", f"{a['final']:+.3f}", help="x after the last step (a whole number of periods).")
-k2.metric("AMSGrad: final x", f"{m['final']:+.3f}", help="x after the last step (a whole number of periods).")
-k3.metric("steps", f"{periods * online.FIG1.period:,}")
-st.caption("Final x is read just before the next large gradient. For AMSGrad that is the top of its wobble: the large "
-           "gradient pushes it down to −1, and the 100 small ones lift it by about 10α before the next one.")
-left, right = st.columns(2)
-left.plotly_chart(figures.online_x_figure(
-    {"Adam": (a["ends"], a["mean"], a["low"], a["high"], ADAM),
-     "AMSGrad": (m["ends"], m["mean"], m["low"], m["high"], AMS)}, optimum=online.FIG1.optimum,
-    title="xₜ: mean over each period of 101 steps (band: its range)"), key="adam_fails.fig1.x", config=CONFIG)
-right.plotly_chart(figures.regret_figure({"Adam": (a["regret_t"], a["regret"], ADAM),
-                                          "AMSGrad": (m["regret_t"], m["regret"], AMS)}),
-                   key="adam_fails.fig1.regret", config=CONFIG)
+with fig1_out:
+    k1, k2, k3 = st.columns(3)
+    k1.metric("Adam: final x", f"{a['final']:+.3f}", help="x after the last step (a whole number of periods).")
+    k2.metric("AMSGrad: final x", f"{m['final']:+.3f}", help="x after the last step (a whole number of periods).")
+    k3.metric("steps", f"{periods * online.FIG1.period:,}")
+    st.caption("Final x is read just before the next large gradient. For AMSGrad that is the top of its wobble: the "
+               "large gradient pushes it down to −1, and the 100 small ones lift it by about 10α before the next one.")
+    left, right = st.columns(2)
+    left.plotly_chart(figures.online_x_figure(
+        {"Adam": (a["ends"], a["mean"], a["low"], a["high"], ADAM),
+         "AMSGrad": (m["ends"], m["mean"], m["low"], m["high"], AMS)}, optimum=online.FIG1.optimum,
+        title="xₜ: mean over each period of 101 steps (band: its range)"), key="adam_fails.fig1.x", config=CONFIG)
+    right.plotly_chart(figures.regret_figure({"Adam": (a["regret_t"], a["regret"], ADAM),
+                                              "AMSGrad": (m["regret_t"], m["regret"], AMS)}),
+                       key="adam_fails.fig1.regret", config=CONFIG)
 
 st.subheader("Why Adam drifts the wrong way")
 st.markdown("Adam divides each step by √v̂, a running mean of recent squared gradients; with β₂ = 0.99 it remembers "
@@ -117,13 +113,13 @@ with text:
     st.markdown("The paper's Theorem 1 has a period of 3: the loss is Cx on one step and −x on the next two. For "
                 "C > 2 the sum points to x = −1 again. Adam with β₁ = 0 and β₂ = 1/(1 + C²) provably goes to +1 (the proof "
                 "takes αₜ = α/√t; the run below keeps α constant, and goes there too).")
-    C = widgets.pick("C", "adam_fails.thm1.C", [2.5, 3.0, 4.0, 5.0, 10.0, 20.0], reddi.THEOREM1_C,
+    C = widgets.pick("C", "adam_fails.thm1.C", list(reddi.THEOREM1_CS), reddi.THEOREM1_C,
              help="Any C > 2. β₂ follows as 1/(1 + C²).")
 with eqs:
     st.latex(online.theorem1(C).latex)
     st.latex(rf"\beta_1 = 0,\quad \beta_2 = \frac{{1}}{{1 + C^2}} = {online.theorem1_beta2(C):.4g},\quad \alpha = "
              rf"{reddi.THEOREM1_LR:g}")
-thm = theorem1_runs(float(C), reddi.THEOREM1_LR, reddi.THEOREM1_STEPS)
+thm = reddi.theorem1_runs(float(C), reddi.THEOREM1_LR, reddi.THEOREM1_STEPS)
 ta, tm = thm["adam"], thm["amsgrad"]
 k1, k2, _ = st.columns(3)
 k1.metric("Adam: final x", f"{ta['final']:+.3f}")

