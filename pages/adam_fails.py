@@ -43,8 +43,7 @@ with text:
         start = widgets.pick("start x₁", "adam_fails.fig1.start", list(reddi.FIG1_STARTS), reddi.FIG1_START)
 
     ss = st.session_state
-    ss.setdefault("adam_fails.fig1.decay", False)
-    ss["adam_fails.fig1.decay"] = ss["adam_fails.fig1.decay"]  # kept when the page is left and re-entered
+    widgets.keep("adam_fails.fig1.decay", False)  # kept when the page is left and re-entered
     decay = st.toggle("αₜ = α/√t, as in the paper", key="adam_fails.fig1.decay",
                       help="Reddi et al.'s analysis decays the step as α/√t (torch: a LambdaLR schedule, 1/√(t + 1)). "
                            "Both move slowly then (the steps shrink): Adam still drifts to the wrong side, x > 0, and "

@@ -71,8 +71,7 @@ def _chart(spec: dict, key: str) -> None:
 
 
 def _toggle(label: str, key: str, **kw) -> bool:
-    ss.setdefault(key, False)
-    ss[key] = ss[key]  # kept when the page is left and re-entered
+    widgets.keep(key, False)  # kept when the page is left and re-entered
     return st.toggle(label, key=key, **kw)
 
 
@@ -398,8 +397,7 @@ with st.expander("Hints"):
     st.markdown("- At t = 1, m̂₁ = g₁ and v̂₁ = g₁², so correct Adam's first step is α in each coordinate.\n"
                 "- β₁ = 0.9 remembers about 10 gradients: correct Adam turns with the valley within a few steps.\n"
                 "- ε = 10⁻⁸ is far below these gradients; √ε = 10⁻⁴ is not.")
-ss.setdefault("knobs.bug.answer", None)
-ss["knobs.bug.answer"] = ss["knobs.bug.answer"]
+widgets.keep("knobs.bug.answer", None)
 answer = st.radio("Which line is correct Adam?", ["A", "B", "C", "D"], key="knobs.bug.answer", horizontal=True,
                   format_func=lambda a: f"line {a}")
 if answer is not None:

@@ -292,3 +292,18 @@ def test_spot_the_bug_reveals_after_an_answer():
     assert at.success and not at.error
     names = [d.get("name") for d in _charts(at)["knobs.bug.chart"]["data"] if d.get("name")]
     assert f"{right}: {knobs.BUGS['correct'][0]}" in names
+
+
+def test_the_demos_keep_their_settings_when_the_page_is_left_and_re_entered():
+    at = _open()
+    at.select_slider(key="knobs.eps.eps").set_value(0.1)
+    at.toggle(key="knobs.scale.times1000").set_value(True)
+    at.radio(key="knobs.bug.answer").set_value("B")
+    at.run()
+    toggles = {t.key: t.value for t in at.toggle}
+    at.switch_page("pages/inspector.py").run()
+    at.switch_page(PAGE).run()
+    _ok(at)
+    assert at.select_slider(key="knobs.eps.eps").value == 0.1
+    assert at.radio(key="knobs.bug.answer").value == "B"
+    assert {t.key: t.value for t in at.toggle} == toggles

@@ -310,13 +310,25 @@ def steps_control() -> None:
               help="How many updates each optimizer makes.")
 
 
+KEPT = "_kept"  # a page's own widget values, outside the widgets' state: Streamlit drops that on other pages' runs
+
+
+def keep(key: str, default, options=None) -> None:
+    """Before drawing the widget `key`: its value comes back after a visit to another page (where a run that does
+    not draw it drops its state), and the value it holds now is remembered for the next time."""
+    ss = st.session_state
+    kept = ss.setdefault(KEPT, {})
+    if key not in ss:
+        ss[key] = kept.get(key, default)
+    if options is not None and ss[key] not in options:
+        ss[key] = default
+    kept[key] = ss[key]
+
+
 def pick(label: str, key: str, options: list, default, help: str | None = None):
     """A select-slider for a page's own demo (keys prefixed by page and section) that keeps its choice when the
-    page is left and re-entered (Streamlit drops the state of widgets that a run does not draw)."""
-    ss = st.session_state
-    if key not in ss or ss[key] not in options:
-        ss[key] = default
-    ss[key] = ss[key]
+    page is left and re-entered."""
+    keep(key, default, options)
     return st.select_slider(label, options=options, key=key, format_func=fmt_value, help=help)
 
 
