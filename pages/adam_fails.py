@@ -32,7 +32,7 @@ with text:
                 "step it is clipped back, the projection Π). On one step in 101 the loss is 1010x, on the other 100 "
                 "it is −10x.")
     st.markdown("Over a period the losses add up to 1010x − 100·10x = 10x, so the best fixed choice is x = −1. Adam "
-                "ends at +1, the worst point; AMSGrad finds −1.")
+                "is driven to +1, the worst point; AMSGrad towards −1 (where each run ends is measured below).")
     c1, c2, c3 = st.columns(3)
     with c1:
         lr = widgets.pick("α", "adam_fails.fig1.lr", list(reddi.FIG1_LRS), reddi.FIG1_LR)
@@ -78,8 +78,11 @@ with fig1_out:
     k1.metric("Adam: final x", f"{a['final']:+.3f}", help="x after the last step (a whole number of periods).")
     k2.metric("AMSGrad: final x", f"{m['final']:+.3f}", help="x after the last step (a whole number of periods).")
     k3.metric("steps", f"{periods * online.FIG1.period:,}")
-    st.caption("Final x is read just before the next large gradient. For AMSGrad that is the top of its wobble: the "
-               "large gradient pushes it down to −1, and the 100 small ones lift it by about 10α before the next one.")
+    wobble = float(m["high"][-1] - m["low"][-1])  # AMSGrad's range over the last period, measured
+    st.caption(f"Final x is read just before the next large gradient. For AMSGrad that is the top of its wobble: the "
+               f"large gradient pushes it down, and the 100 small ones lift it by {wobble:.3f} in the last period "
+               f"({wobble / lr:.1f}α{' at the starting α' if decay else ''}) before the next one. It ends "
+               f"{abs(m['final'] + 1):.3f} from −1; Adam {abs(a['final'] - 1):.3f} from +1.")
     left, right = st.columns(2)
     left.plotly_chart(figures.online_x_figure(
         {"Adam": (a["ends"], a["mean"], a["low"], a["high"], ADAM),
@@ -98,8 +101,9 @@ st.markdown("So the hundred small pushes up beat the one large push down, althou
 st.subheader("About α, and the regret")
 st.markdown("The paper shrinks the step as αₜ = α/√t; the engine, like torch.optim.Adam without a scheduler, keeps "
             "α constant. That is enough: Adam goes to +1 at every α. AMSGrad drifts to −1 at a speed proportional to "
-            "α and wobbles inside each period by about 10α (the shaded band): at α = 0.02 it arrives after about 50 000 "
-            "steps and stays within 0.1 of −1. A smaller α wobbles less but needs more steps to get there.")
+            "α and wobbles inside each period (the shaded band; its size in the last period is measured above the "
+            "charts). A smaller α wobbles less but needs more steps to get there; with αₜ = α/√t both runs slow down "
+            "so much that AMSGrad may not reach −1 within the run at all.")
 st.markdown("The regret Rₜ = Σₛ fₛ(xₛ) − min over x of Σₛ fₛ(x) is what a run lost against the best fixed x chosen "
             "in hindsight. With a constant α both runs pay for their wobble (about 33α per step here), so neither "
             "curve falls to 0; the gap between them is the price of sitting at the worst point (at most 20/101 ≈ 0.2 "

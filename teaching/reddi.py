@@ -2,8 +2,8 @@
 
 The paper shrinks the step as αₜ = α/√t; the engine keeps α constant. A constant α is enough to show
 the failure: Adam's iterate goes to +1 whatever α, AMSGrad's drifts to −1 at a speed ∝ α, and both
-wobble inside each period by about 10α (Figure 1's problem). α = 0.02 over 600 periods balances the
-two: AMSGrad arrives after about 50 000 steps and wobbles by about 0.1; 1000 periods (101 000 steps) leave
+wobble inside each period by a few α (Figure 1's problem; the page states the measured range). α = 0.02 over 600
+periods balances the two: AMSGrad arrives after about 50 000 steps and wobbles by about 0.1; 1000 periods (101 000 steps) leave
 it there for the last 40% of the run (checked in tests/test_online.py).
 
 What the page draws of Figure 1 costs 101 000–202 000 steps per optimizer, and a step costs the same for one

@@ -186,6 +186,11 @@ def check_fig1(at: AppTest, lr: float, periods: int, start: float, decay: bool) 
         np.testing.assert_array_equal(regret[label][1], want[key]["regret"])
         np.testing.assert_array_equal(x[label][0], want[key]["ends"])
         np.testing.assert_array_equal(x[label][1], want[key]["mean"])
+    # the caption's numbers are the run's: AMSGrad's range in the last period, and how far each run ends from its point
+    caption = next(c.value for c in at.caption if "Final x is read" in c.value)
+    m = want["amsgrad"]
+    assert f"lift it by {m['high'][-1] - m['low'][-1]:.3f} in the last period" in caption
+    assert f"It ends {abs(m['final'] + 1):.3f} from −1; Adam {abs(want['adam']['final'] - 1):.3f} from +1" in caption
 
 
 def test_every_slider_of_the_page_shows_the_engines_numbers():
