@@ -13,11 +13,11 @@ st.set_page_config(page_title="Optimizer Playground", page_icon=ICON, layout="wi
 # Material icons ship with Streamlit's own font: emoji need a system emoji font (absent on many Linux machines)
 pages = [
     st.Page("pages/playground.py", title="Playground", icon=":material/sports_score:", default=True),
-    st.Page("pages/lesson.py", title="How Adam works", icon=":material/school:", url_path="how_adam_works"),
+    st.Page("pages/how_adam_works.py", title="How Adam works", icon=":material/school:", url_path="how_adam_works"),
     st.Page("pages/inspector.py", title="Inspector", icon=":material/search:"),
     st.Page("pages/scenarios.py", title="Scenarios", icon=":material/movie:"),
-    st.Page("pages/adam_fails.py", title="When Adam fails", icon=":material/warning:", url_path="when_adam_fails"),
-    st.Page("pages/knobs.py", title="Adam's knobs", icon=":material/tune:", url_path="adams_knobs"),
+    st.Page("pages/when_adam_fails.py", title="When Adam fails", icon=":material/warning:", url_path="when_adam_fails"),
+    st.Page("pages/adams_knobs.py", title="Adam's knobs", icon=":material/tune:", url_path="adams_knobs"),
     st.Page("pages/sweeps.py", title="Sweeps", icon=":material/grid_on:"),
     st.Page("pages/network.py", title="Network", icon=":material/hub:"),
 ]

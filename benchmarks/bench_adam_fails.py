@@ -166,7 +166,7 @@ def page_times() -> list[tuple[str, float]]:
     at.run()
     out = []
     t = time.perf_counter()
-    at.switch_page("pages/adam_fails.py").run()
+    at.switch_page("pages/when_adam_fails.py").run()
     out.append(("first visit", time.perf_counter() - t))
     for label, key, value in (("α → 0.05", "adam_fails.fig1.lr", 0.05), ("start → 0.5", "adam_fails.fig1.start", 0.5),
                               ("periods → 200", "adam_fails.fig1.periods", 200),

@@ -1,4 +1,4 @@
-"""Adam's knobs: the computations behind pages/knobs.py. Pure NumPy, no Streamlit.
+"""Adam's knobs: the computations behind pages/adams_knobs.py. Pure NumPy, no Streamlit.
 
 Eight demos, each a run (or a batch of runs) of the engine, optimizers.simulate, and the numbers its claim rests on:
 

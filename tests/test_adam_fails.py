@@ -197,7 +197,7 @@ def test_every_slider_of_the_page_shows_the_engines_numbers():
     at = AppTest.from_file(APP, default_timeout=120)
     at.run()
     at.session_state["adam_fails.fig1.periods"] = 100  # a short first batch: this test is about the sliders
-    at.switch_page("pages/adam_fails.py").run()
+    at.switch_page("pages/when_adam_fails.py").run()
     state = dict(lr=reddi.FIG1_LR, periods=100, start=reddi.FIG1_START, decay=False)
     check_fig1(at, **state)
     for name, value in (("lr", 0.05), ("start", -0.5), ("periods", 200), ("lr", 0.005), ("periods", 100)):
@@ -220,7 +220,7 @@ def test_the_page_says_the_proof_takes_alpha_over_root_t():
     at = AppTest.from_file(APP, default_timeout=120)
     at.run()
     at.session_state["adam_fails.fig1.periods"] = 100
-    at.switch_page("pages/adam_fails.py").run()
+    at.switch_page("pages/when_adam_fails.py").run()
     assert not at.exception
     toggle = at.toggle(key="adam_fails.fig1.decay")
     assert "α/√t" in toggle.label and "paper" in toggle.label

@@ -21,7 +21,7 @@ from ui import lesson_settings as les
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")
-INSPECTOR, LESSON = "pages/inspector.py", "pages/lesson.py"
+INSPECTOR, LESSON = "pages/inspector.py", "pages/how_adam_works.py"
 
 
 def ok(at: AppTest) -> None:

@@ -1,4 +1,4 @@
-"""Adam's knobs: every claim of pages/knobs.py, asserted against the engine's own numbers; then the page itself.
+"""Adam's knobs: every claim of pages/adams_knobs.py, asserted against the engine's own numbers; then the page itself.
 
 Each test names the number it asserts. The claims come from teaching/knobs.py; where a claim is an identity of the
 update rule, the test recomputes it from the engine's recorded state (torch's exp_avg, exp_avg_sq), not from the
@@ -21,7 +21,7 @@ from teaching import knobs
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")
-PAGE = "pages/knobs.py"
+PAGE = "pages/adams_knobs.py"
 
 
 def _hats(traj, beta1, beta2):

@@ -467,7 +467,7 @@ def test_leaving_the_playground_and_coming_back_keeps_everything():
     at.select_slider(key="noise").set_value(0.3)
     run(at)
     link, data = dict(at.query_params), chart(at)
-    for page in ("pages/lesson.py", "pages/inspector.py", "pages/scenarios.py", "pages/adam_fails.py"):
+    for page in ("pages/how_adam_works.py", "pages/inspector.py", "pages/scenarios.py", "pages/when_adam_fails.py"):
         at.switch_page(page)
         at.query_params.clear()  # a page switch leaves the Playground's query behind, as in the browser
         run(at)

@@ -25,7 +25,7 @@ from ui.settings import Settings, from_query, to_query
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")
-PAGES = ("pages/lesson.py", "pages/inspector.py", "pages/scenarios.py", "pages/adam_fails.py")
+PAGES = ("pages/how_adam_works.py", "pages/inspector.py", "pages/scenarios.py", "pages/when_adam_fails.py")
 
 
 def open_page(page: str) -> AppTest:
@@ -86,7 +86,7 @@ def test_page_runs_without_exception_and_draws_figures(page):
 
 
 def test_lesson_sections_race_what_they_say():
-    at = open_page("pages/lesson.py")
+    at = open_page("pages/how_adam_works.py")
     figs = charts(at)
     expected = {
         "lesson.gd.race": ["GD, α = 0.01", "GD, α = 0.095"],
@@ -112,7 +112,7 @@ def test_lesson_sections_race_what_they_say():
 
 
 def test_lesson_widgets_are_prefixed_per_section_and_drive_their_race():
-    at = open_page("pages/lesson.py")
+    at = open_page("pages/how_adam_works.py")
     keys = [s.key for s in at.select_slider]
     assert keys and all(k.startswith("lesson.") for k in keys)
     assert {"lesson.momentum.gamma", "lesson.gd.lr_small", "lesson.gd.lr_large", "lesson.rmsprop.lr", "lesson.adam.beta1",
@@ -130,7 +130,7 @@ def test_lesson_widgets_are_prefixed_per_section_and_drive_their_race():
 
 
 def test_lesson_bias_correction_plot_is_the_engines_state():
-    at = open_page("pages/lesson.py")
+    at = open_page("pages/how_adam_works.py")
     spec = charts(at)["lesson.bias.moments"]
     traj = optimizers.simulate("adam", surfaces.get("beale"), surfaces.get("beale").start, 30, lr=0.001)
     by_name = {d["name"]: d for d in spec["data"]}
@@ -149,7 +149,7 @@ def _values(y) -> np.ndarray:
 
 
 def test_lesson_alternatives_open_the_playground_beside_adam():
-    at = open_page("pages/lesson.py")
+    at = open_page("pages/how_adam_works.py")
     urls = link_urls(at)
     assert len(urls) == len(presets.ALTERNATIVES)
     for key, url in zip(presets.ALTERNATIVES, urls, strict=True):
@@ -455,7 +455,7 @@ def test_scenarios_page_previews_and_links():
 
 
 def test_adam_fails_page_shows_adam_at_plus_one_and_amsgrad_at_minus_one():
-    at = open_page("pages/adam_fails.py")
+    at = open_page("pages/when_adam_fails.py")
     metrics = {m.label: m.value for m in at.metric}
     adam, ams = float(metrics["Adam: final x"]), float(metrics["AMSGrad: final x"])
     assert adam > 0.95 and ams < -0.85
@@ -484,7 +484,7 @@ def test_a_scenario_offers_its_downloads():
 
 def test_the_lessons_numbers_are_computed_from_the_surfaces():
     """Curvature ratio and gradient ratio are different numbers (50 and 20 on the stretched bowl): the text says which."""
-    at = open_page("pages/lesson.py")
+    at = open_page("pages/how_adam_works.py")
     text = " ".join(m.value for m in at.markdown)
     assert "curves 50 times more sharply across than along" in text
     assert "the curvature along y is 50 times the one along x" in text
