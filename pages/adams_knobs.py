@@ -286,7 +286,7 @@ st.markdown("Where ε ≪ √v̂, ε does nothing; where ε ≫ √v̂ the denom
             "Kingma & Ba's ε̂, the same as this ε once the bias correction has faded), which makes Adam partly momentum "
             "SGD. Slide ε up and the path turns from Adam's diagonal into momentum's L: fast along the "
             "steep y, slow along the shallow x.")
-eps = widgets.pick("ε", "knobs.eps.eps", [1e-8, 1e-4, 1e-2, 0.1, 1.0, 10.0], 10.0)
+eps = widgets.pick("ε", "knobs.eps.eps", [1e-8, 1e-4, 1e-2, 0.1, 1.0, 10.0], 1e-8)  # the text says: slide it up
 spec, n = eps_demo(float(eps))
 _chart(spec, "knobs.eps.chart")
 st.caption(f"Stretched bowl, α = {knobs.EPS_LR:g}, β₁ = {knobs.EPS_BETA1:g}, {knobs.EPS_STEPS} steps; its gradients reach "
