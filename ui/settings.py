@@ -15,10 +15,14 @@ import numpy as np
 
 import optimizers
 import surfaces
+from teaching.presets import ALTERNATIVE_LR
 
 DEFAULT_OPTIMIZERS = ("gd", "momentum", "rmsprop", "adam")
 # α for the first race on Rosenbrock: torch's defaults (1e-3 for Adam) barely move in 500 steps there.
-LANDING_LR = {"gd": 1e-3, "momentum": 1e-3, "rmsprop": 1e-2, "adam": 5e-2}
+# The α an optimizer lands with in the race: the lesson's, chosen by a sweep on Rosenbrock so each makes progress in
+# 500 steps without diverging (torch's defaults, e.g. AdamW's and RAdam's 1e-3, barely leave the start; ASGD's 0.01
+# diverges). Reset goes back to torch's defaults.
+LANDING_LR = {**ALTERNATIVE_LR, "gd": 1e-3, "momentum": 1e-3, "rmsprop": 1e-2, "adam": 5e-2}
 STEPS = (10, 2000)
 NOISE = (0.0, 100.0)
 VIEWS = ("overlay", "multiples", "3d")
