@@ -11,7 +11,6 @@ from __future__ import annotations
 from functools import lru_cache
 
 import numpy as np
-import streamlit as st
 
 import optimizers
 import plots
@@ -65,14 +64,14 @@ def _needs_full(opt_key: str) -> bool:
     return opt.average is not None or opt.step is not None
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
+@lru_cache(maxsize=64)  # not st.cache_data: hashing its arguments (inspect.signature each call) cost ~1 ms a rerun
 def contour_image(surface_key: str, bounds: tuple, px: int) -> str:
     return plots.style.contour_image(surfaces.get(surface_key), bounds, px=px)
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
+@lru_cache(maxsize=32)
 def contour_grid(surface_key: str, bounds: tuple, n: int = 80):
-    return plots.contour_grid(surfaces.get(surface_key), bounds, n=n)
+    return tuple(_frozen(a) if isinstance(a, np.ndarray) else a for a in plots.contour_grid(surfaces.get(surface_key), bounds, n=n))
 
 
 def hp_key(values: dict) -> tuple:

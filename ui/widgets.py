@@ -60,14 +60,29 @@ def widget_values(s: Settings, entries=None) -> dict:
 
 
 def apply(s: Settings, only_missing: bool = False, entries=None) -> None:
-    """Write settings into the widgets' session state (before the widgets are drawn)."""
+    """Write settings into the widgets' session state (before the widgets are drawn).
+
+    Only the race's entries get widget keys: every widget call copies the whole session state
+    (Streamlit's filtered_state), so 18 optimizers' keys, five to nine each, cost every rerun of every
+    session. An optimizer out of the race keeps its values in the page's state; restore() writes them
+    when it joins, so a full apply drops the keys of the others, which would otherwise shadow them."""
     ss = st.session_state
+    if entries is None and not only_missing:
+        entries = dict.fromkeys([*s.optimizers])
+        for key in [k for k in ss if _is_entry_key(k) and k.split(".", 1)[0] not in entries]:
+            del ss[key]
     for key, value in widget_values(s, entries).items():
         if only_missing and key in ss:
             continue
         ss[key] = value
         if key in ("noise", "shared_lr") or "." in key:
             _remember_stop(key, value)
+
+
+def _is_entry_key(key: str) -> bool:
+    """A Playground entry's widget key ("adam.lr", "adam#2.schedule"): not another page's ("net.…", "sweep.…")."""
+    head, dot, _ = key.partition(".")
+    return bool(dot) and base_key(head) in optimizers.names()
 
 
 def set_hps(key: str, values: dict) -> None:
