@@ -1,7 +1,6 @@
 """When Adam fails: Reddi, Kale & Kumar (2018), run on the engine's own Adam and AMSGrad."""
 
 import streamlit as st
-from streamlit.runtime.scriptrunner_utils.exceptions import ScriptControlException
 
 from surfaces import online
 from teaching import figures, reddi
@@ -12,13 +11,13 @@ through_app()  # a direct link on a fresh server: run through app.py
 
 ss = st.session_state
 ADAM, AMS = "#D55E00", "#0072B2"
-CONFIG = {"displaylogo": False}
+CONFIG = figures.CONFIG  # a short mode bar; the figures keep a strip at the top for it
 
 
 st.title("When Adam fails")
 st.markdown("Adam can fail even on a convex problem in one variable. Reddi, Kale & Kumar (2018) built such a problem "
-            "and a one-line fix, AMSGrad. Both runs below use the engine's own Adam and AMSGrad, the same code as "
-            "torch.optim.Adam with `amsgrad=False` and `amsgrad=True`.")
+            "and a one-line fix, AMSGrad. Every xₜ below is exactly what the engine's own Adam and AMSGrad compute, the "
+            "same code as torch.optim.Adam with `amsgrad=False` and `amsgrad=True`.")
 
 # ------------------------------------------------------------------ Figure 1's problem
 st.header("1. A loss that changes every step")
@@ -50,27 +49,14 @@ with text:
                            "AMSGrad towards −1.")
 
 args = (float(lr), int(periods), float(start), bool(decay))
-if reddi.fig1_ready(*args):  # every α, start and shorter run of a computed batch: no step to take
+if reddi.fig1_ready(*args):
     runs = reddi.fig1_runs(*args)
     fig1_out = st.container()
-else:  # the batch runs: the last results make way for a progress bar at once, so none is shown stale meanwhile
+else:  # about 0.1 s: the last results make way for a note at once, so none is shown stale meanwhile
     slot = st.empty()
-    with slot.container():
-        label = (f"Running Adam and AMSGrad, {periods * online.FIG1.period:,} steps each, for every α and start "
-                 f"at once{' with αₜ = α/√t' if decay else ''}…")
-        bar = st.progress(0.0, text=label)
-    held = []  # a rerun asked for meanwhile (a slider moved) waits for the batch: it serves every α and start
-
-    def show(fraction):
-        if not held:
-            try:
-                bar.progress(min(1.0, fraction), text=label)
-            except ScriptControlException as err:  # raised at the script's next Streamlit call
-                held.append(err)
-
-    runs = reddi.fig1_runs(*args, progress=show)
-    if held:
-        raise held[0]
+    slot.caption(f"Running Adam and AMSGrad, {periods * online.FIG1.period:,} steps each"
+                 f"{' with αₜ = α/√t' if decay else ''}…")
+    runs = reddi.fig1_runs(*args)
     fig1_out = slot.container()
 a, m = runs["adam"], runs["amsgrad"]
 with fig1_out:

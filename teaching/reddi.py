@@ -6,13 +6,14 @@ wobble inside each period by a few α (Figure 1's problem; the page states the m
 periods balances the two: AMSGrad arrives after about 50 000 steps and wobbles by about 0.1; 1000 periods (101 000 steps) leave
 it there for the last 40% of the run (checked in tests/test_online.py).
 
-What the page draws of Figure 1 costs 101 000–202 000 steps per optimizer, and a step costs the same for one
-row as for twenty (the loop's cost is Python's, per step, not per row). So `fig1_runs` runs every α and every
-start of the page's sliders as one batch per optimizer, keeps only what is drawn, and serves any later α, start
-or shorter run (a shorter run is a prefix of a longer one) from that: only a longer run or the α/√t toggle
-computes again. The drawn band and regret need every xₜ, but the runner need not keep them: the problem,
-wrapped in a `Tape`, keeps the point it is asked each step's gradient at, and the runner records the start and
-the end only (every=steps). The numbers are those of a run recorded at every step (tests/test_adam_fails.py).
+Figure 1's runs take 101 000–202 000 steps per optimizer, about 20 µs a step in the engine's loop: 4–8 s for the
+pair. `fig1_path` gets the same numbers, element for element, in a few tens of milliseconds, because almost all of
+the engine's work per step is independent of x here: the gradient of fₜ(x) = cₜ·x is cₜ wherever x is, so m, v,
+AMSGrad's max of v and the bias corrections form one sequence per optimizer, the same for every α, start and α/√t
+setting, and x itself is a clipped cumulative sum of the steps. teaching/online_scan.py computes both with the
+engine's floating-point operations in the engine's order (its docstring says how), and Theorem 1's runs the same
+way; tests/test_adam_fails.py compares every xₜ with optimizers.simulate recorded at every step, for both
+optimizers with and without α/√t. `run`, `fig1` and `theorem1` still call the engine, for those comparisons.
 """
 
 from __future__ import annotations
@@ -25,13 +26,14 @@ import numpy as np
 
 import optimizers
 from surfaces import online
+from teaching import online_scan
 from teaching.figures import thin
 
 FIG1_LR = 0.02
 FIG1_PERIODS = 1000  # 101 000 steps; a whole number of periods ends just before a large gradient
 FIG1_START = 0.0
 FIG1_BETAS = (0.9, 0.99)
-# the page's slider stops: one batch runs all of α × start, and any shorter run is read from a longer one
+# the page's slider stops
 FIG1_LRS = (0.005, 0.01, 0.02, 0.05)
 FIG1_PERIOD_CHOICES = (100, 200, 400, 600, 1000, 2000)
 FIG1_STARTS = (-1.0, -0.5, 0.0, 0.5, 1.0)
@@ -66,65 +68,27 @@ def theorem1(key: str, C: float = THEOREM1_C, lr: float = THEOREM1_LR, steps: in
     return run(key, online.theorem1(C), lr=lr, steps=steps, start=start, betas=(0.0, online.theorem1_beta2(C)))
 
 
-# ------------------------------------------------------------------ Figure 1, batched and cached
+# ------------------------------------------------------------------ Figure 1, fast and cached
 
 
-class Tape:
-    """An online problem that keeps every point it is asked a gradient at, and reports progress.
-
-    The runner asks grad_at(xₜ, t) once per step t = 1..T at the iterate xₜ, so after a run `x[t − 1]` is
-    path[t − 1] of the same run recorded at every step; `x[T]` is left for the final iterate. Only the points
-    are stored (T + 1) × rows, none of the loss the runner would compute for a recorded path.
-    """
-
-    def __init__(self, problem: online.OnlineLinear, steps: int, rows: int, progress=None, report_every: int = 2048):
-        self.problem, self.progress, self.report_every = problem, progress, report_every
-        self.x = np.empty((steps + 1, rows, 1))
-
-    def grad_at(self, x, t: int) -> np.ndarray:
-        self.x[t - 1] = x  # the runner's probe of the surface (t = 1, one row) is overwritten by step 1
-        if self.progress is not None and t % self.report_every == 0:
-            self.progress(t)
-        return self.problem.grad_at(x, t)
-
-    def grad(self, x):
-        return self.problem.grad(x)
-
-    def value(self, x):
-        return self.problem.value(x)
-
-    def project(self, x):
-        return self.problem.project(x)
+def fig1_path(key: str, lr: float = FIG1_LR, periods: int = FIG1_PERIODS, start: float = FIG1_START,
+              decay: bool = False) -> np.ndarray:
+    """x after 0..T steps, equal element for element to fig1(key, lr, periods, start, decay).path[:, 0] (see the
+    module's docstring for why), in milliseconds instead of seconds."""
+    return online_scan.adam_path(key, online.FIG1, float(start), int(periods) * online.FIG1.period, lr=float(lr),
+                                 betas=FIG1_BETAS, decay=bool(decay))
 
 
-def fig1_paths(key: str, lrs, starts, periods: int, decay: bool = False, progress=None) -> np.ndarray:
-    """Every (α, start) pair of one optimizer on Figure 1's problem in one call: paths (len(lrs), len(starts), T + 1),
-    path[..., t] = x after t steps, equal to fig1(key, α, periods, start, decay).path[:, 0] for each pair.
-    progress(t) is called every 2048 steps."""
-    steps = int(periods) * online.FIG1.period
-    lrs, starts = np.asarray(lrs, dtype=float), np.asarray(starts, dtype=float)
-    tape = Tape(online.FIG1, steps, lrs.size * starts.size, progress)
-    rows_lr, rows_start = np.repeat(lrs, starts.size), np.tile(starts, lrs.size)  # row i·S + j: (lrs[i], starts[j])
-    traj = optimizers.simulate(key, tape, rows_start[:, None], steps, record="path", every=steps, lr=rows_lr,
-                               betas=FIG1_BETAS, lr_schedule=_schedule(decay))
-    tape.x[steps] = traj.path[:, -1, :]
-    return tape.x[:, :, 0].T.reshape(lrs.size, starts.size, steps + 1)
-
-
-def summarize(path: np.ndarray, choices) -> dict:
-    """What the page draws of one Figure 1 run (path: x after 0..T steps), for every run length in `choices`
-    (periods, each ≤ T/101): the per-period band in full (a shorter run's is its first periods), and per length
-    the final x and the average regret thinned as drawn."""
-    path = np.ascontiguousarray(path, dtype=float).reshape(-1, 1)
+def summarize(path: np.ndarray, periods: int) -> dict:
+    """What the page draws of one Figure 1 run (path: x after 0..T steps, T = periods·101): the band of xₜ per period
+    (ends, mean, low, high), the average regret thinned as drawn (regret_t, regret), the final x, as read-only arrays."""
+    path = np.ascontiguousarray(path[: int(periods) * online.FIG1.period + 1], dtype=float).reshape(-1, 1)
     ends, mean, low, high = online.period_stats(online.FIG1, path)
     regret = online.average_regret(online.FIG1, path)
-    finals, drawn = {}, {}
-    for p in choices:
-        steps = int(p) * online.FIG1.period
-        keep = thin(steps, period=online.FIG1.period)
-        finals[int(p)] = float(path[steps, 0])
-        drawn[int(p)] = (keep + 1, regret[keep])
-    return dict(ends=ends, mean=mean, low=low, high=high, finals=finals, regret=drawn)
+    keep = thin(len(regret), period=online.FIG1.period)
+    return dict(ends=_frozen(ends), mean=_frozen(mean), low=_frozen(low), high=_frozen(high),
+                regret_t=_frozen(keep + 1), regret=_frozen(regret[keep]), final=float(path[-1, 0]),
+                last_mean=float(mean[-1]))
 
 
 def _frozen(arr):
@@ -132,117 +96,43 @@ def _frozen(arr):
     return arr
 
 
-class _Grid:
-    """One batch's drawn results: per optimizer, per (α, start), summarize()'s dict; `periods` is its run length."""
-
-    def __init__(self, periods: int, choices: tuple, runs: dict):
-        self.periods, self.choices, self.runs = periods, choices, runs
-
-    def covers(self, periods: int) -> bool:
-        return periods in self.choices
-
-
-_GRIDS: OrderedDict = OrderedDict()  # (lrs, starts, decay) -> _Grid, most recently used last
-_GRIDS_MAX = 4
+_RUNS: OrderedDict = OrderedDict()  # (lr, periods, start, decay) -> fig1_runs' answer, most recently used last
+_RUNS_MAX = 64  # about 0.2 MB each at 2000 periods
 _LOCK = threading.Lock()
-_COMPUTING: dict = {}  # (lrs, starts, decay) -> a lock held while that batch runs
-_DONE: dict = {}  # (lrs, starts, decay) -> how far its batch has run, in [0, 1], for sessions that wait for it
 
 
-def _grid_key(lr: float, start: float, decay: bool) -> tuple:
-    lrs = FIG1_LRS if lr in FIG1_LRS else (float(lr),)
-    starts = FIG1_STARTS if start in FIG1_STARTS else (float(start),)
-    return lrs, starts, bool(decay)
-
-
-def _cached(key: tuple, periods: int):
-    with _LOCK:
-        grid = _GRIDS.get(key)
-        if grid is not None and grid.covers(periods):
-            _GRIDS.move_to_end(key)
-            return grid
-    return None
+def _args(lr, periods, start, decay) -> tuple:
+    return float(lr), int(periods), float(start), bool(decay)
 
 
 def fig1_ready(lr: float, periods: int, start: float, decay: bool = False) -> bool:
     """Whether fig1_runs(lr, periods, start, decay) answers from the cache, without running anything."""
-    return _cached(_grid_key(lr, start, decay), int(periods)) is not None
+    with _LOCK:
+        return _args(lr, periods, start, decay) in _RUNS
 
 
-def fig1_runs(lr: float, periods: int, start: float, decay: bool = False, progress=None) -> dict:
-    """Per optimizer ("adam", "amsgrad"): the per-period band of xₜ (ends, mean, low, high), the thinned average
-    regret (regret_t, regret) and the final iterate (final), as read-only arrays shared by every session.
-
-    On a miss both optimizers run for every α and start of the sliders (two batched calls); progress(f), f in
-    [0, 1], reports how far. A longer run than any cached one, or the other α/√t setting, runs anew."""
-    periods = int(periods)
-    key = _grid_key(float(lr), float(start), decay)
-    grid = _cached(key, periods)
-    if grid is None:
-        with _LOCK:
-            computing = _COMPUTING.setdefault(key, threading.Lock())
-        while not computing.acquire(timeout=0.25):  # another session runs this batch: wait, showing how far
-            if progress is not None:
-                progress(_DONE.get(key, 0.0))
-        try:
-            grid = _cached(key, periods)
-            if grid is None:
-                grid = _compute(key, periods, progress)
-        finally:
-            computing.release()
-    i, j = key[0].index(float(lr)), key[1].index(float(start))
-    out = {}
-    for name in KEYS:
-        s = grid.runs[name][i][j]
-        n = periods
-        regret_t, regret = s["regret"][periods]
-        out[name] = dict(ends=s["ends"][:n], mean=s["mean"][:n], low=s["low"][:n], high=s["high"][:n],
-                         regret_t=regret_t, regret=regret, final=s["finals"][periods], last_mean=float(s["mean"][n - 1]))
+def fig1_runs(lr: float, periods: int, start: float, decay: bool = False) -> dict:
+    """Per optimizer ("adam", "amsgrad"): summarize() of its Figure 1 run, shared by every session (read-only).
+    A miss costs about 0.1 s at 2000 periods (two fig1_path calls); two sessions asking at once may both run it."""
+    args = _args(lr, periods, start, decay)
+    with _LOCK:
+        out = _RUNS.get(args)
+        if out is not None:
+            _RUNS.move_to_end(args)
+            return out
+    out = {name: summarize(fig1_path(name, *args), args[1]) for name in KEYS}
+    with _LOCK:
+        _RUNS[args] = out
+        while len(_RUNS) > _RUNS_MAX:
+            _RUNS.popitem(last=False)
     return out
 
 
-def _compute(key: tuple, periods: int, progress) -> _Grid:
-    lrs, starts, decay = key
-    with _LOCK:
-        old = _GRIDS.get(key)
-    length = max(periods, old.periods if old is not None else 0)
-    choices = tuple(sorted({p for p in FIG1_PERIOD_CHOICES if p <= length} | {periods}
-                           | (set(old.choices) if old is not None else set())))
-    steps = length * online.FIG1.period
-    runs = {}
-
-    def report(fraction):
-        _DONE[key] = fraction
-        if progress is not None:
-            progress(fraction)
-
-    for k, name in enumerate(KEYS):
-        paths = fig1_paths(name, lrs, starts, length, decay, lambda t, k=k: report((k * steps + t) / (len(KEYS) * steps)))
-        runs[name] = [[_freeze_summary(summarize(paths[i, j], choices)) for j in range(len(starts))]
-                      for i in range(len(lrs))]
-        del paths
-    report(1.0)
-    grid = _Grid(length, choices, runs)
-    with _LOCK:
-        _GRIDS[key] = grid
-        _GRIDS.move_to_end(key)
-        while len(_GRIDS) > _GRIDS_MAX:
-            _GRIDS.popitem(last=False)
-    return grid
-
-
-def _freeze_summary(s: dict) -> dict:
-    for name in ("ends", "mean", "low", "high"):
-        _frozen(s[name])
-    for t, r in s["regret"].values():
-        _frozen(t), _frozen(r)
-    return s
-
-
 def clear_cache() -> None:
-    """Forget every cached Figure 1 batch and Theorem 1 run (benchmarks time cold runs with it)."""
+    """Forget every cached Figure 1 run, the moments behind them and Theorem 1's runs (benchmarks time cold runs)."""
     with _LOCK:
-        _GRIDS.clear()
+        _RUNS.clear()
+    online_scan.clear_cache()
     theorem1_runs.cache_clear()
 
 
@@ -251,14 +141,13 @@ def clear_cache() -> None:
 
 @lru_cache(maxsize=16)
 def theorem1_runs(C: float, lr: float = THEOREM1_LR, steps: int = THEOREM1_STEPS) -> dict:
-    """Adam and AMSGrad on Theorem 1's problem in one call (rows split by the amsgrad flag): per optimizer the
-    thinned xₜ (t, x), the average regret at every step (regret_t, regret) and the final x. Read-only arrays."""
+    """Adam and AMSGrad on Theorem 1's problem from x = 0 (theorem1's runs, by the fast path as Figure 1's): per
+    optimizer the thinned xₜ (t, x), the average regret at every step (regret_t, regret) and the final x. Read-only."""
     problem = online.theorem1(float(C))
-    traj = optimizers.simulate("adam", problem, np.zeros(1), int(steps), record="path", lr=float(lr),
-                               betas=(0.0, online.theorem1_beta2(float(C))), amsgrad=np.array([False, True]))
     out = {}
-    for row, name in enumerate(KEYS):
-        path = np.ascontiguousarray(traj.path[row])
+    for name in KEYS:
+        path = online_scan.adam_path(name, problem, 0.0, int(steps), lr=float(lr),
+                                     betas=(0.0, online.theorem1_beta2(float(C))))[:, None]
         regret = online.average_regret(problem, path)
         keep = thin(len(path))
         out[name] = dict(t=_frozen(keep), x=_frozen(path[keep, 0]), regret_t=_frozen(np.arange(1, len(regret) + 1)),

@@ -1,8 +1,8 @@
-"""'When Adam fails' after batching and caching: the page shows exactly what the engine computes.
+"""'When Adam fails' computes Figure 1 without the engine's step loop: the page still shows exactly what the engine computes.
 
-Figure 1's runs are batched (every α × start of the sliders per optimizer), recorded through a Tape (the engine
-keeps the start and the end, every=steps) and cached as what is drawn; a shorter run is read from a longer one.
-Every number is compared here with a plain optimizers.simulate call recorded at every step.
+teaching/online_scan.py takes the moments once per optimizer (the gradient of a linear loss does not depend on x) and
+the iterate as a clipped cumulative sum, with the engine's floating-point operations. Every number is compared here,
+bit for bit, with optimizers.simulate calls recorded at every step.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from streamlit.testing.v1 import AppTest
 
 import optimizers
 from surfaces import online
-from teaching import reddi
+from teaching import online_scan, reddi
 from teaching.figures import thin
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
@@ -53,56 +53,78 @@ def assert_same(got: dict, want: dict) -> None:
         np.testing.assert_array_equal(got[name], value, err_msg=name)  # bit for bit, not approximately
 
 
-# ------------------------------------------------------------------ the engine, batched and strided
+# ------------------------------------------------------------------ the fast path is the engine, step for step
+
+# (α, start) pairs: every start of the sliders, both ends of [−1, 1], the largest and smallest α, and one off the sliders
+PAIRS = ((0.005, -1.0), (0.01, 1.0), (0.02, 0.0), (0.05, -0.5), (0.05, 1.0), (0.005, 0.5), (0.03, 0.25), (0.02, -1.0))
+
+
+def engine_rows(key: str, problem, pairs, steps: int, betas, decay: bool = False) -> np.ndarray:
+    """x after 0..steps steps for each (α, start), rows of one engine call recorded at every step: (len(pairs), steps + 1)."""
+    lrs, starts = np.array([p[0] for p in pairs]), np.array([[p[1]] for p in pairs])
+    traj = optimizers.simulate(key, problem, starts, steps, record="path", lr=lrs, betas=betas,
+                               lr_schedule={"name": "InverseSqrt"} if decay else None)
+    return traj.path[..., 0]
 
 
 @pytest.mark.parametrize("key", reddi.KEYS)
 @pytest.mark.parametrize("decay", [False, True])
-def test_strided_recording_is_the_full_run_at_the_recorded_steps(key, decay):
-    sched = {"name": "InverseSqrt"} if decay else None
-    kw = dict(record="path", lr=0.02, betas=reddi.FIG1_BETAS, lr_schedule=sched)
-    full = optimizers.simulate(key, online.FIG1, np.array([0.5]), 20 * P, **kw)
-    for every in (P, 7, 20 * P):
-        part = optimizers.simulate(key, online.FIG1, np.array([0.5]), 20 * P, every=every, **kw)
-        np.testing.assert_array_equal(part.index, np.unique(np.r_[np.arange(0, 20 * P + 1, every), 20 * P]))
-        np.testing.assert_array_equal(part.path, full.path[part.index])
+def test_the_fast_path_is_the_engines_run_at_every_step(key, decay):
+    periods = 300
+    want = engine_rows(key, online.FIG1, PAIRS, periods * P, reddi.FIG1_BETAS, decay)
+    for (lr, start), row in zip(PAIRS, want, strict=True):
+        got = reddi.fig1_path(key, lr, periods, start, decay)
+        np.testing.assert_array_equal(got, row, err_msg=f"{key}, α={lr}, start={start}, decay={decay}")
+    # the moments were computed until they repeat, then tiled: the comparison above covers the tiled part too
+    m, _, periodic = online_scan._moments(online.FIG1, *reddi.FIG1_BETAS, key == "amsgrad", periods * P)
+    assert periodic and len(m) < periods * P / 2
+    # and what is compared is no constant: every run differs from the others and visits thousands of points
+    assert len({row.tobytes() for row in want}) == len(PAIRS) and np.unique(want).size > 5000
 
 
-@pytest.mark.parametrize("key", reddi.KEYS)
-@pytest.mark.parametrize("decay", [False, True])
-def test_one_batched_call_over_every_alpha_and_start_is_each_plain_run(key, decay):
-    paths = reddi.fig1_paths(key, reddi.FIG1_LRS, reddi.FIG1_STARTS, 6, decay)
-    assert paths.shape == (len(reddi.FIG1_LRS), len(reddi.FIG1_STARTS), 6 * P + 1)
-    for i, lr in enumerate(reddi.FIG1_LRS):
-        for j, start in enumerate(reddi.FIG1_STARTS):
-            one = optimizers.simulate(key, online.FIG1, np.array([start]), 6 * P, record="path", lr=lr,
-                                      betas=reddi.FIG1_BETAS, lr_schedule={"name": "InverseSqrt"} if decay else None)
-            np.testing.assert_array_equal(paths[i, j], one.path[:, 0], err_msg=f"{lr}, {start}")
+def test_a_run_shorter_than_the_moments_take_to_repeat_is_computed_step_by_step_then_extended():
+    online_scan.clear_cache()
+    for periods in (1, 5, 300):  # 1 and 5: the moments are not periodic yet, computed for those steps only
+        got = reddi.fig1_path("amsgrad", 0.05, periods, 0.5, True)
+        np.testing.assert_array_equal(got, engine_rows("amsgrad", online.FIG1, [(0.05, 0.5)], periods * P,
+                                                       reddi.FIG1_BETAS, True)[0])
+        m, _, periodic = online_scan._moments(online.FIG1, *reddi.FIG1_BETAS, True, periods * P)
+        assert periodic == (periods == 300) and (periodic or len(m) == periods * P)
+    assert reddi.fig1_path("adam", 0.02, 0, 0.5).tolist() == [0.5]
 
 
-def test_the_tape_reports_progress_and_keeps_every_point():
-    seen = []
-    paths = reddi.fig1_paths("adam", (0.02,), (0.0,), 50, progress=seen.append)
-    assert seen == list(range(2048, 50 * P + 1, 2048))
-    np.testing.assert_array_equal(paths[0, 0], direct("adam", 0.02, 50, 0.0))
+@pytest.mark.parametrize("C", [2.5, 10.0])
+def test_the_fast_path_holds_on_theorem1s_problem_too(C):
+    """β₁ = 0 and a period of 3: nothing in online_scan is particular to Figure 1."""
+    problem, betas = online.theorem1(C), (0.0, online.theorem1_beta2(C))
+    for key in reddi.KEYS:
+        want = engine_rows(key, problem, [(0.01, 0.0), (0.1, 1.0)], reddi.THEOREM1_STEPS, betas)
+        for (lr, start), row in zip([(0.01, 0.0), (0.1, 1.0)], want, strict=True):
+            got = online_scan.adam_path(key, problem, start, reddi.THEOREM1_STEPS, lr=lr, betas=betas)
+            np.testing.assert_array_equal(got, row)
 
 
-def test_a_shorter_run_and_any_alpha_or_start_are_read_from_the_cached_batch():
+def test_the_fast_path_is_for_adam_and_amsgrad_only():
+    for key in ("adamw", "nadam", "radam"):  # weight decay puts x in the gradient; the others update otherwise
+        with pytest.raises(ValueError, match="Adam or AMSGrad only"):
+            online_scan.adam_steps(key, online.FIG1, 10, lr=0.02, betas=reddi.FIG1_BETAS)
+
+
+# ------------------------------------------------------------------ what the page draws, cached
+
+
+def test_the_runs_are_cached_per_setting_and_read_only():
     reddi.clear_cache()
     assert not reddi.fig1_ready(0.02, 200, 0.0)
-    fractions = []
-    reddi.fig1_runs(0.02, 200, 0.0, progress=fractions.append)
-    assert fractions[-1] == 1.0 and fractions == sorted(fractions) and len(fractions) > 4
-    for lr in reddi.FIG1_LRS:
-        for start in reddi.FIG1_STARTS:
-            for periods in (100, 200):
-                assert reddi.fig1_ready(lr, periods, start)
-    assert not reddi.fig1_ready(0.02, 400, 0.0) and not reddi.fig1_ready(0.02, 200, 0.0, decay=True)
-    for lr, periods, start in ((0.05, 100, -1.0), (0.005, 200, 0.5)):
+    runs = reddi.fig1_runs(0.02, 200, 0.0)
+    assert reddi.fig1_ready(0.02, 200, 0.0) and reddi.fig1_runs(0.02, 200, 0.0) is runs
+    assert not reddi.fig1_ready(0.02, 100, 0.0) and not reddi.fig1_ready(0.02, 200, 0.0, decay=True)
+    for lr, periods, start in ((0.02, 200, 0.0), (0.05, 100, -1.0), (0.005, 200, 0.5)):
         runs = reddi.fig1_runs(lr, periods, start)
         for key in reddi.KEYS:
             assert_same(runs[key], drawn(direct(key, lr, periods, start), periods))
-            assert not runs[key]["regret"].flags.writeable, "shared by every session: read-only"
+            for name in ("ends", "mean", "low", "high", "regret_t", "regret"):
+                assert not runs[key][name].flags.writeable, "shared by every session: read-only"
 
 
 def test_a_value_off_the_sliders_is_run_too():
@@ -111,32 +133,8 @@ def test_a_value_off_the_sliders_is_run_too():
         assert_same(runs[key], drawn(direct(key, 0.03, 3, 0.25, decay=True), 3))
 
 
-def test_a_session_asking_for_a_batch_being_run_waits_for_it_and_sees_its_progress(monkeypatch):
-    import threading
-
-    calls, seen = [], []
-    compute = reddi._compute
-
-    def counted(*args):
-        calls.append(args[0])
-        threading.Event().wait(0.6)  # long enough for the waiting session to look at least twice
-        return compute(*args)
-
-    monkeypatch.setattr(reddi, "_compute", counted)
-    args = (0.0123, 40, 0.1, False)  # off the sliders: a batch of its own, not cached by another test
-    first = threading.Thread(target=reddi.fig1_runs, args=args, kwargs=dict(progress=lambda f: None))
-    first.start()
-    while not calls:
-        threading.Event().wait(0.01)
-    runs = reddi.fig1_runs(*args, progress=seen.append)
-    first.join()
-    assert len(calls) == 1, "run once for both sessions"
-    assert seen and seen == sorted(seen) and all(0.0 <= f <= 1.0 for f in seen)
-    assert runs["adam"]["final"] == direct("adam", 0.0123, 40, 0.1)[-1]
-
-
 @pytest.mark.parametrize("C", [2.5, 10.0])
-def test_theorem1_in_one_call_is_each_plain_run(C):
+def test_theorem1s_runs_are_the_engines(C):
     runs = reddi.theorem1_runs(C)
     problem = online.theorem1(C)
     for key in reddi.KEYS:
@@ -174,7 +172,7 @@ def metrics(at: AppTest) -> list[tuple[str, str]]:
 
 def check_fig1(at: AppTest, lr: float, periods: int, start: float, decay: bool) -> None:
     assert not at.exception, [e.message for e in at.exception]
-    assert not at.get("progress"), "no progress bar is left once the runs are in"
+    assert not any("Running" in c.value for c in at.caption), "no note is left once the runs are in"
     shown = dict(metrics(at)[:3])
     assert shown["steps"] == f"{periods * P:,}"
     want = {key: drawn(direct(key, lr, periods, start, decay), periods) for key in reddi.KEYS}
