@@ -7,7 +7,7 @@ from plotly.subplots import make_subplots
 
 import surfaces
 from plots.style import OPTIMIZER_COLORS, PALETTE, contour_image
-from teaching import knobs
+from teaching import figures, knobs
 from ui import widgets
 from ui.boot import through_app
 from ui.widgets import fmt_value
@@ -15,8 +15,12 @@ from ui.widgets import fmt_value
 through_app()  # a direct link on a fresh server: run through app.py
 
 ss = st.session_state
-CONFIG = {"displaylogo": False, "scrollZoom": False}
+CONFIG = figures.CONFIG
 ADAM, OTHER, GD, GREY = OPTIMIZER_COLORS["adam"], OPTIMIZER_COLORS["adamw"], OPTIMIZER_COLORS["gd"], "#9A9A9A"
+BAND = "rgba(110,110,110,0.35)"  # a reference drawn wide and translucent, so a line lying exactly on it shows
+PRESENT = "knobs.present"  # projector mode
+BIG = 20  # projector mode: the smallest type, in px (ticks, legend, annotations); panel titles 24
+PRESENT_HEIGHT = (600, 640)  # projector mode: a chart's height, less its top strip: 1024×768 less the app's header
 SECTIONS = (
     ("sign-descent", "1. Adam as sign descent"),
     ("epsilon", "2. ε is a dial between Adam and momentum"),
@@ -32,9 +36,31 @@ SECTIONS = (
 # ------------------------------------------------------------------ figure helpers (plotly, no Streamlit)
 
 
-def _layout(fig: go.Figure, height: int, **kw) -> dict:
-    fig.update_layout(height=height, template="plotly_white", margin=dict(l=55, r=10, t=30, b=10),
-                      legend=dict(orientation="h", x=0, y=-0.11, yanchor="top", font=dict(size=12)), **kw)
+def _layout(fig: go.Figure, height: int, present: bool = False, titled: bool = False, **kw) -> dict:
+    """Size, margins, legend and type of a demo's figure. `height` is the figure's height without the strip at the top
+    kept free for plotly's mode bar (figures.MODEBAR: on a phone it spans most of the width) and the panel titles below
+    it (`titled`). The legend is anchored to the figure's bottom: plotly reserves its room below the axis titles.
+    Projector mode (`present`): type of at least BIG px, lines half as thick again, the height PRESENT_HEIGHT."""
+    small, title = (BIG, 24) if present else (12, 16)
+    top = figures.MODEBAR + (round(1.4 * title) if titled else 2)
+    legend = dict(orientation="h", x=0, y=0, yref="container", yanchor="bottom", font=dict(size=small),
+                  traceorder="normal")  # not a row for each legendgroup
+    if present:
+        height = min(max(height + 80, PRESENT_HEIGHT[0]), PRESENT_HEIGHT[1])
+        legend.update(entrywidth=0.5, entrywidthmode="fraction")  # two entries a row, however long: fewer rows
+        for trace in fig.data:
+            if trace.line.width:
+                trace.line.width = 1.5 * trace.line.width
+            if isinstance(trace.marker.size, int | float):
+                trace.marker.size = round(1.3 * trace.marker.size)
+        for note in fig.layout.annotations:  # panel titles (16 px) and labels
+            note.font.size = max(BIG, round(1.5 * (note.font.size or 12)))
+        # the axes' type explicitly: Streamlit's chart theme sets its own, over the layout's font
+        fig.update_xaxes(tickfont=dict(size=BIG), title_font=dict(size=BIG + 2))
+        fig.update_yaxes(tickfont=dict(size=BIG), title_font=dict(size=BIG + 2))
+    fig.update_layout(height=height + top - 30, template="plotly_white", margin=dict(l=55, r=10, t=top, b=10),
+                      font=dict(size=small), hoverlabel=dict(font=dict(size=small)),
+                      legend=legend, **kw)
     fig.update_xaxes(title_standoff=4)
     return fig.to_dict()
 
@@ -49,8 +75,9 @@ def _map(fig: go.Figure, surface, bounds=None, row=None, col=None, square: bool 
     titled = row is None  # in a stack of panels the x title would sit on the next panel's title
     fig.update_xaxes(range=[x0, x1], showgrid=False, zeroline=False, title_text="x" if titled else None,
                      constrain="domain", row=row, col=col)
-    fig.update_yaxes(range=[y0, y1], showgrid=False, zeroline=False, title_text="y", constrain="domain", row=row, col=col,
-                     **(dict(scaleanchor=f"x{ref}", scaleratio=1) if square else {}))
+    # a panel taller than its square map (a phone's): the map at its top, under the panel's title
+    fig.update_yaxes(range=[y0, y1], showgrid=False, zeroline=False, title_text="y", constrain="domain", constraintoward="top",
+                     row=row, col=col, **(dict(scaleanchor=f"x{ref}", scaleratio=1) if square else {}))
 
 
 def _path(path, name: str, color: str, dash: str = "solid", width: float = 2.5, markers: bool = False, **kw) -> go.Scatter:
@@ -70,6 +97,16 @@ def _chart(spec: dict, key: str) -> None:
     st.plotly_chart(go.Figure(spec, _validate=False), key=key, config=CONFIG)
 
 
+def _gap(gap: float, present: bool) -> float:
+    """make_subplots' vertical_spacing: in projector mode room for the upper panel's tick labels and the lower one's title."""
+    return max(gap, 0.16) if present else gap
+
+
+def _e(x: float) -> str:
+    """A tiny measured number: 1.3e-11, or 0 if it is exactly 0."""
+    return "0" if x == 0 else f"{x:.1e}"
+
+
 def _toggle(label: str, key: str, **kw) -> bool:
     widgets.keep(key, False)  # kept when the page is left and re-entered
     return st.toggle(label, key=key, **kw)
@@ -79,29 +116,34 @@ def _toggle(label: str, key: str, **kw) -> bool:
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def sign_demo(beta1: float, beta2: float) -> tuple[dict, dict]:
+def sign_demo(beta1: float, beta2: float, present: bool) -> tuple[dict, dict]:
     r = knobs.sign_descent(beta1, beta2)
     surface = surfaces.get(knobs.SIGN_SURFACE)
-    fig = make_subplots(rows=2, cols=1, row_heights=[0.64, 0.36], vertical_spacing=0.1,
+    fig = make_subplots(rows=2, cols=1, row_heights=[0.64, 0.36], vertical_spacing=_gap(0.1, present),
                         subplot_titles=("the path", "|Δθ| / α per coordinate"))
-    label = f"β₁ = {beta1:g}, β₂ = {beta2:g}"
-    fig.add_trace(_path(r["path_sign"], "β₁ = β₂ = 0: sign descent", GREY, width=3, markers=True), 1, 1)
-    fig.add_trace(_path(r["path"], label, ADAM, markers=True), 1, 1)
+    label, reference = f"Adam, β₁ = {beta1:g}, β₂ = {beta2:g}", "sign descent: θ ← θ − α·sign(g)"
+    # the reference under the run, wide and translucent: at β₁ = β₂ = 0 the run lies exactly on it, and both show
+    fig.add_trace(_path(r["path_sign"], reference, BAND, width=10, legendgroup="sign"), 1, 1)
+    fig.add_trace(_path(r["path"], label, ADAM, width=2, markers=True, legendgroup="run"), 1, 1)
     fig.add_trace(_minimum(surface.minima[0]), 1, 1)
     _map(fig, surface, ((-3.0, 1.0), (-1.0, 2.0)), row=1, col=1)
     t = np.arange(1, len(r["ratio"]) + 1)
-    fig.add_trace(go.Scatter(x=t, y=r["ratio_sign"][:, 0], mode="lines", name="sign descent, x and y",
-                             line=dict(color=GREY, width=5), showlegend=False), 2, 1)
+    fig.add_trace(go.Scatter(x=t, y=r["ratio_sign"][:, 0], mode="lines", name=f"{reference}: x and y",
+                             line=dict(color=BAND, width=10), legendgroup="sign", showlegend=False,
+                             hovertemplate="sign descent<br>step %{x}: %{y:.3f} α<extra></extra>"), 2, 1)
     for j, (axis, dash) in enumerate((("x", "solid"), ("y", "dot"))):
         fig.add_trace(go.Scatter(x=t, y=r["ratio"][:, j], mode="lines+markers", name=f"{label}: {axis}",
-                                 line=dict(color=ADAM, dash=dash, width=2), marker=dict(size=4), showlegend=False), 2, 1)
+                                 line=dict(color=ADAM, dash=dash, width=2), marker=dict(size=4), legendgroup="run",
+                                 showlegend=False, hovertemplate=f"{label}, {axis}<br>step %{{x}}: %{{y:.3f}} α<extra></extra>"),
+                      2, 1)
     fig.update_xaxes(title_text="step t", row=2, col=1)
     fig.update_yaxes(range=[0, max(1.15, float(r["ratio"].max()) * 1.05)], row=2, col=1)
-    return _layout(fig, 640), dict(deviation=r["deviation"], spread=r["spread"])
+    return _layout(fig, 640, present, titled=True), dict(deviation=r["deviation"], spread=r["spread"], gap=r["gap"],
+                                                         gap_zero=r["gap_zero"])
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def eps_demo(eps: float) -> tuple[dict, dict]:
+def eps_demo(eps: float, present: bool) -> tuple[dict, dict]:
     r = knobs.eps_dial(eps)
     surface = surfaces.get(knobs.EPS_SURFACE)
     fig = go.Figure()
@@ -113,11 +155,11 @@ def eps_demo(eps: float) -> tuple[dict, dict]:
                             OPTIMIZER_COLORS["momentum"], dash="dash"))
     fig.add_trace(_minimum(surface.minima[0]))
     _map(fig, surface, ((-3.0, 1.0), (-1.0, 1.5)))
-    return _layout(fig, 440), dict(step_gap=r["step_gap"], bound=r["bound"], limit_shown=shown, grad_max=r["grad_max"])
+    return _layout(fig, 440, present), dict(step_gap=r["step_gap"], bound=r["bound"], limit_shown=shown, grad_max=r["grad_max"])
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
-def scale_demo(times_1000: bool) -> tuple[dict, dict]:
+def scale_demo(times_1000: bool, present: bool) -> tuple[dict, dict]:
     r = knobs.scale_invariance(1000.0)
     surface = surfaces.get(knobs.SCALE_SURFACE)
     fig = go.Figure()
@@ -128,11 +170,11 @@ def scale_demo(times_1000: bool) -> tuple[dict, dict]:
         fig.add_trace(_path(r["adam_scaled"], "Adam, loss × 1000", "#F0E442", dash="dot", width=2.5))
     fig.add_trace(_minimum(surface.minima[0]))
     _map(fig, surface)
-    return _layout(fig, 480), {k: r[k] for k in ("adam_gap", "gd_gap", "gd_diverged_at")}
+    return _layout(fig, 480, present), {k: r[k] for k in ("adam_gap", "gd_gap", "gd_diverged_at")}
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def lag_demo(beta2: float, plateau: int) -> tuple[dict, dict]:
+def lag_demo(beta2: float, plateau: int, present: bool) -> tuple[dict, dict]:
     r = knobs.lagging_v(beta2, plateau)
     slow, fast = r["betas2"]
     t, first = r["t"], int(r["change"].min())
@@ -149,14 +191,15 @@ def lag_demo(beta2: float, plateau: int) -> tuple[dict, dict]:
     fig.update_yaxes(type="log", row=1, col=1)
     fig.update_xaxes(range=[max(1, first - 80), int(t[-1])])
     fig.update_xaxes(title_text="step t", row=2, col=1)
-    return _layout(fig, 500), dict(after=r["after"].tolist(), before=r["before"].tolist(), change=first, slow=slow, fast=fast)
+    return _layout(fig, 500, present, titled=True), dict(after=r["after"].tolist(), before=r["before"].tolist(),
+                                                         change=first, slow=slow, fast=fast)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def decay_demo(lam: float) -> tuple[dict, dict]:
+def decay_demo(lam: float, present: bool) -> tuple[dict, dict]:
     r = knobs.weight_decay(lam)
     surface = knobs.shifted_bowl()
-    fig = make_subplots(rows=2, cols=1, row_heights=[0.62, 0.38], vertical_spacing=0.1,
+    fig = make_subplots(rows=2, cols=1, row_heights=[0.62, 0.38], vertical_spacing=_gap(0.1, present),
                         subplot_titles=("the paths", "decay per step, per unit of θ"))
     fig.add_trace(_path(r["l2"], "Adam + L2 (torch Adam, weight_decay=λ)", ADAM), 1, 1)
     fig.add_trace(_path(r["adamw"], "AdamW (weight_decay=λ)", OTHER), 1, 1)
@@ -173,14 +216,14 @@ def decay_demo(lam: float) -> tuple[dict, dict]:
                              line=dict(color=OTHER, width=2.5)), 2, 1)
     fig.update_yaxes(type="log", exponentformat="power", row=2, col=1)
     fig.update_xaxes(title_text="step t", row=2, col=1)
-    return _layout(fig, 680), dict(ratio=r["ratio"], l2_end=r["l2"][-1].tolist(), adamw_end=r["adamw"][-1].tolist(),
-                                   regularized_min=(rx, ry))
+    return _layout(fig, 680, present, titled=True), dict(ratio=r["ratio"], l2_end=r["l2"][-1].tolist(),
+                                                         adamw_end=r["adamw"][-1].tolist(), regularized_min=(rx, ry))
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def edge_demo(delta: float, beta1: float) -> tuple[dict, dict]:
+def edge_demo(delta: float, beta1: float, present: bool) -> tuple[dict, dict]:
     gd, adam = knobs.gd_edge(delta), knobs.adam_edge(beta1)
-    fig = make_subplots(rows=2, cols=1, row_heights=[0.5, 0.5], vertical_spacing=0.14,
+    fig = make_subplots(rows=2, cols=1, row_heights=[0.5, 0.5], vertical_spacing=_gap(0.14, present),
                         subplot_titles=("gradient descent: |x|", "Adam: preconditioned sharpness"))
     for i, (sign, color) in enumerate((("−", ADAM), ("+", OTHER))):
         with np.errstate(invalid="ignore"):
@@ -194,11 +237,11 @@ def edge_demo(delta: float, beta1: float) -> tuple[dict, dict]:
                   annotation_text=f"(2 + 2β₁)/((1 − β₁)α) = {adam['limit']:.0f}", annotation_position="bottom right")
     fig.update_yaxes(type="log", exponentformat="power", row=2, col=1)
     fig.update_xaxes(title_text="step t", row=2, col=1)
-    return _layout(fig, 620), dict(end=gd["x"][:, -1].tolist(), late=adam["late"], limit=adam["limit"])
+    return _layout(fig, 620, present, titled=True), dict(end=gd["x"][:, -1].tolist(), late=adam["late"], limit=adam["limit"])
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def warmup_demo(beta2: float, warmup_steps: int) -> tuple[dict, dict]:
+def warmup_demo(beta2: float, warmup_steps: int, present: bool) -> tuple[dict, dict]:
     r = knobs.warmup(beta2, warmup_steps)
     t, band = r["t"], r["band"]
     tb = t[: band.shape[1]]
@@ -220,12 +263,13 @@ def warmup_demo(beta2: float, warmup_steps: int) -> tuple[dict, dict]:
     fig.update_xaxes(type="log", range=[0, np.log10(t[-1])])
     fig.update_xaxes(title_text="step t (log scale)", row=2, col=1)
     fig.update_yaxes(range=[0, 1.05], row=2, col=1)
-    return _layout(fig, 600), dict(start=r["start"], start_paper=r["start_paper"], spread_1=(band[0, 0], band[2, 0]),
-                                   spread_end=(band[0, -1], band[2, -1]), rectifier_end=float(r["rectifier"][-1]))
+    return _layout(fig, 600, present, titled=True), dict(start=r["start"], start_paper=r["start_paper"],
+                                                         spread_1=(band[0, 0], band[2, 0]), spread_end=(band[0, -1], band[2, -1]),
+                                                         rectifier_end=float(r["rectifier"][-1]))
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
-def bug_demo(revealed: bool) -> dict:
+def bug_demo(revealed: bool, present: bool) -> dict:
     paths = knobs.spot_the_bug()
     surface = knobs.bug_surface()
     fig = go.Figure()
@@ -239,12 +283,18 @@ def bug_demo(revealed: bool) -> dict:
                                  showlegend=False, hovertemplate=f"{letter}: step %{{pointNumber}}<extra></extra>"))
     fig.add_trace(_minimum(surface.minima[0]))
     _map(fig, surfaces.get("rosenbrock"), ((-2.0, 1.5), (-0.5, 2.5)))  # the same level lines, drawn on a log scale
-    return _layout(fig, 460)
+    return _layout(fig, 460, present)
 
 
 # ------------------------------------------------------------------ the page
 
 widgets.compact_title("Adam's knobs")
+present = _toggle("Projector mode", PRESENT, help="Large type and lines for the back row, and taller charts: for a "
+                  "projector. The demos keep their settings.")
+if present:  # the charts' type is set in _layout; here the text around them, as large as the charts' ticks
+    st.html("<style>[data-testid='stMainBlockContainer'] [data-testid='stMarkdownContainer'] :is(p, li){font-size:1.4rem}"
+            "[data-testid='stMainBlockContainer'] [data-testid='stCaptionContainer'] p{font-size:1.25rem!important}"
+            "[data-testid='stMainBlockContainer'] [data-testid='stWidgetLabel'] p{font-size:1.2rem!important}</style>")
 st.markdown("Adam has four numbers, α, β₁, β₂ and ε, and often a fifth, the weight decay λ. Each demo below isolates "
             "one thing a knob does that the defaults hide, runs it on the app's engine (the same numbers as "
             "torch.optim), and states the claim with the paper it comes from. Every claim is checked against the "
@@ -271,11 +321,17 @@ with c1:
     b1 = widgets.pick("β₁", "knobs.sign.beta1", [0.0, 0.5, 0.9, 0.99], 0.0)
 with c2:
     b2 = widgets.pick("β₂", "knobs.sign.beta2", [0.0, 0.5, 0.9, 0.99, 0.999], 0.0)
-spec, n = sign_demo(float(b1), float(b2))
+spec, n = sign_demo(float(b1), float(b2), present)
 _chart(spec, "knobs.sign.chart")
-st.caption(f"Stretched bowl, start {knobs.SIGN_START}, α = {knobs.SIGN_LR:g}, ε = {knobs.SIGN_EPS:g}. Measured at "
-           f"β₁ = β₂ = 0: every |Δθ|/α is 1 to within {n['deviation']:.1e} (that is ε/|g|). At β₁ = {b1:g}, β₂ = {b2:g}: "
-           f"from {n['spread'][0]:.3g} to {n['spread'][1]:.3g}.")
+zero = float(b1) == 0 and float(b2) == 0
+st.caption(f"Stretched bowl, start {knobs.SIGN_START}, α = {knobs.SIGN_LR:g}, ε = {knobs.SIGN_EPS:g}. The wide grey band "
+           "is sign descent written out, θ ← θ − α·sign(g); Adam's run is the thin blue line drawn over it. Measured: "
+           + (f"at β₁ = β₂ = 0 the two paths are never more than {_e(n['gap_zero'])} apart, so the blue line lies on the "
+              f"band's centre all the way: they coincide. Every |Δθ|/α is 1 to within {_e(n['deviation'])} (that is ε/|g|)."
+              if zero else
+              f"at β₁ = {b1:g}, β₂ = {b2:g} Adam's path gets up to {n['gap']:.3g} away from sign descent and its "
+              f"|Δθ|/α run from {n['spread'][0]:.3g} to {n['spread'][1]:.3g}; at β₁ = β₂ = 0 the two paths are never "
+              f"more than {_e(n['gap_zero'])} apart and every |Δθ|/α is 1 to within {_e(n['deviation'])}."))
 
 # ------------------------------------------------------------------ 2
 header(1)
@@ -287,7 +343,7 @@ st.markdown("Where ε ≪ √v̂, ε does nothing; where ε ≫ √v̂ the denom
             "SGD. Slide ε up and the path turns from Adam's diagonal into momentum's L: fast along the "
             "steep y, slow along the shallow x.")
 eps = widgets.pick("ε", "knobs.eps.eps", [1e-8, 1e-4, 1e-2, 0.1, 1.0, 10.0], 1e-8)  # the text says: slide it up
-spec, n = eps_demo(float(eps))
+spec, n = eps_demo(float(eps), present)
 _chart(spec, "knobs.eps.chart")
 st.caption(f"Stretched bowl, α = {knobs.EPS_LR:g}, β₁ = {knobs.EPS_BETA1:g}, {knobs.EPS_STEPS} steps; its gradients reach "
            f"{n['grad_max']:g}. Measured: each step differs from −(α/ε)·m̂ₜ by at most {n['step_gap']:.3g} of its size "
@@ -301,7 +357,7 @@ st.markdown("Multiply the loss by c and every gradient is multiplied by c; so is
             "through ε (Kingma & Ba 2015, §2.1). Gradient descent's step α·g is multiplied by c, and a learning rate "
             "that worked now blows up.")
 big = _toggle("Multiply the loss by 1000", "knobs.scale.times1000")
-spec, n = scale_demo(bool(big))
+spec, n = scale_demo(bool(big), present)
 _chart(spec, "knobs.scale.chart")
 st.caption(f"Rosenbrock, {knobs.SCALE_STEPS} steps, Adam α = {knobs.SCALE_ADAM_LR:g} (ε = 1e-8), gradient descent "
            f"α = {knobs.SCALE_GD_LR:g}. Measured with the loss × 1000: Adam's path moves by at most {n['adam_gap']:.1e}; "
@@ -320,7 +376,7 @@ with c1:
     lag_b2 = widgets.pick("slow β₂", "knobs.lag.beta2", [0.99, 0.999, 0.9999], 0.999)
 with c2:
     plateau = widgets.pick("plateau (steps)", "knobs.lag.plateau", [100, 300, 500], 500)
-spec, n = lag_demo(float(lag_b2), int(plateau))
+spec, n = lag_demo(float(lag_b2), int(plateau), present)
 _chart(spec, "knobs.lag.chart")
 st.caption(f"A plateau of slope {knobs.CLIFF_PLATEAU_SLOPE:g}, then a slope of {knobs.CLIFF_SLOPE:g}; α = "
            f"{knobs.CLIFF_LR:g}, β₁ = {knobs.CLIFF_BETA1:g}. The gradient starts to grow at step {n['change']} (dotted). "
@@ -335,7 +391,7 @@ st.markdown("torch's Adam with `weight_decay=λ` adds λθ to the gradient (L2),
             "instead multiplies θ by 1 − αλ before the Adam step, the same rate αλ for every coordinate. Here y curves "
             "50 times more sharply than x, so L2 barely decays y, and it ends at the minimum of f + ½λ|θ|² (✕).")
 lam = widgets.pick("λ (weight_decay, the same for both)", "knobs.decay.lam", [0.01, 0.1, 0.4, 1.0], 0.4)
-spec, n = decay_demo(float(lam))
+spec, n = decay_demo(float(lam), present)
 _chart(spec, "knobs.decay.chart")
 st.caption(f"α = {knobs.DECAY_LR:g}, {knobs.DECAY_STEPS} steps. Measured at the last step: Adam + L2 decays x "
            f"{n['ratio']:.1f} times harder than y (the ratio of their √v̂); AdamW's decay, read from the engine's step "
@@ -355,7 +411,7 @@ with c1:
     delta = widgets.pick("gradient descent: α = (2 ± δ)/λ_max, δ", "knobs.edge.delta", [0.01, 0.1, 0.5], 0.1)
 with c2:
     eb1 = widgets.pick("Adam's β₁", "knobs.edge.beta1", [0.0, 0.5, 0.9], 0.9)
-spec, n = edge_demo(float(delta), float(eb1))
+spec, n = edge_demo(float(delta), float(eb1), present)
 _chart(spec, "knobs.edge.chart")
 st.caption(f"Start (1, 1); Adam with α = {knobs.EOS_ADAM_LR:g}, β₂ = {knobs.EOS_ADAM_BETA2:g}; log scales. Measured: after "
            f"{knobs.EOS_GD_STEPS} steps |x| = {n['end'][0]:.2g} below the limit and {n['end'][1]:.2g} above it. "
@@ -376,7 +432,7 @@ with c1:
     wb2 = widgets.pick("β₂", "knobs.warmup.beta2", [0.99, 0.999, 0.9999], 0.999)
 with c2:
     wsteps = widgets.pick("warm-up steps τ (LinearLR from α/τ)", "knobs.warmup.steps", [10, 100, 500, 2000], 2000)
-spec, n = warmup_demo(float(wb2), int(wsteps))
+spec, n = warmup_demo(float(wb2), int(wsteps), present)
 _chart(spec, "knobs.warmup.chart")
 st.caption(f"{knobs.WARMUP_RUNS} Adam runs on pure noise of σ = 1 (a flat loss), α = {knobs.WARMUP_LR:g}; the band holds "
            f"the middle 80% of them. Measured: at t = 1 the middle 80% of the runs "
@@ -392,7 +448,7 @@ st.markdown("Four lines, one correct Adam (the engine's, equal to torch.optim.Ad
             "scaled by 10⁻⁶, so the gradients are about 10⁻⁴, as small as a network's often are (correct Adam does not "
             "mind: section 3). The dots mark each line's first three steps.")
 answer = ss.get("knobs.bug.answer")
-_chart(bug_demo(answer is not None), "knobs.bug.chart")
+_chart(bug_demo(answer is not None, present), "knobs.bug.chart")
 with st.expander("Hints"):
     st.markdown("- At t = 1, m̂₁ = g₁ and v̂₁ = g₁², so correct Adam's first step is α in each coordinate.\n"
                 "- β₁ = 0.9 remembers about 10 gradients: correct Adam turns with the valley within a few steps.\n"

@@ -17,7 +17,7 @@ through_app()  # a direct link on a fresh server: run through app.py
 
 ss = st.session_state
 HEIGHT = 420
-CONFIG = {"displaylogo": False, "scrollZoom": False}
+CONFIG = figures.CONFIG  # a short mode bar; the figures keep a strip at the top for it
 lesson_state.load()  # each section's control from the link, or as the session left it
 
 

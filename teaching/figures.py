@@ -16,6 +16,13 @@ from plots.style import PALETTE
 GRAD, FIRST, STEP, BOX = "#D55E00", "#0072B2", "#009E73", "#CC79A7"
 _TEMPLATE = "plotly_white"
 _EVERYTHING = ("grad", "m", "first", "root", "step")  # what inspector_figure can show: optimizers.explain.SHOWS
+# plotly's mode bar (the chart's toolbar: download, zoom, pan, reset) sits over a figure's top right corner; on a phone it
+# spans most of the width, so the teaching figures keep their top MODEBAR px free for it, with titles and legends below
+MODEBAR = 30
+# the teaching pages' st.plotly_chart config: no selection tools (nothing on these pages reads a selection) and no
+# ± zoom or autoscale (drag to zoom, the house resets): a short toolbar, clear of a phone's panel titles
+CONFIG = {"displaylogo": False, "scrollZoom": False,
+          "modeBarButtonsToRemove": ["select2d", "lasso2d", "zoomIn2d", "zoomOut2d", "autoScale2d"]}
 
 
 def still(fig: go.Figure, height: int | None = None) -> go.Figure:
@@ -39,9 +46,13 @@ def still(fig: go.Figure, height: int | None = None) -> go.Figure:
 
 
 def tidy(fig: go.Figure, view: str) -> go.Figure:
-    """A small race figure: in the side-by-side view lift the legend above the panel titles it would cover."""
-    if view == "multiples":
-        fig.update_layout(legend=dict(y=1.16), margin=dict(t=100))
+    """A small race figure: the legend at the top, below the mode bar's strip and above the panel titles (plotly
+    reserves the room of a legend anchored to the figure, however many rows it wraps to on a narrow screen)."""
+    if view not in ("multiples", "overlay"):  # 2-D views only
+        return fig
+    height = fig.layout.height or 450
+    fig.update_layout(legend=dict(yref="container", y=1 - MODEBAR / height, yanchor="top"),
+                      margin=dict(t=36))  # the panel titles' room
     return fig
 
 
@@ -183,7 +194,7 @@ def moments_figure(t, g, m, m_hat, v, v_hat, axis: str = "x", height: int = 330)
         fig.add_trace(go.Scatter(x=t, y=hat, mode="lines", name=f"{hat_name} (bias-corrected)",
                                  line=dict(color=PALETTE[0], width=2.5, dash="dash")), 1, col)
     fig.update_xaxes(title_text="step t")
-    fig.update_layout(height=height, template=_TEMPLATE, margin=dict(l=50, r=10, t=40, b=40),
+    fig.update_layout(height=height + MODEBAR, template=_TEMPLATE, margin=dict(l=50, r=10, t=MODEBAR + 28, b=40),
                       legend=dict(orientation="h", y=-0.25, x=0))
     return fig
 
@@ -200,8 +211,8 @@ def online_x_figure(series: dict, optimum: float, height: int = 380, title: str 
                                  hovertemplate=f"{label}<br>step %{{x}}: x = %{{y:.3f}}<extra></extra>"))
     fig.add_hline(y=optimum, line=dict(color="black", dash="dash", width=1),
                   annotation_text=f"optimum x* = {optimum:g}", annotation_position="bottom right")
-    fig.update_layout(height=height, template=_TEMPLATE, margin=dict(l=50, r=10, t=40, b=40),
-                      title=dict(text=title, font=dict(size=14)), xaxis_title="step t",
+    fig.update_layout(height=height + MODEBAR, template=_TEMPLATE, margin=dict(l=50, r=10, t=MODEBAR + 30, b=40),
+                      title=_title(title), xaxis_title="step t",
                       yaxis=dict(range=[-1.08, 1.08], title="x"),
                       legend=dict(orientation="h", y=-0.2, x=0, yanchor="top"))
     return fig
@@ -220,11 +231,18 @@ def regret_figure(series: dict, height: int = 380, skip: float = 0.02) -> go.Fig
                                  hovertemplate=f"{label}<br>step %{{x}}: %{{y:.4g}}<extra></extra>"))
         later = np.asarray(values)[np.asarray(steps) >= skip * np.max(steps)]
         tail.append(float(np.nanmax(later)) if later.size else 1.0)
-    fig.update_layout(height=height, template=_TEMPLATE, margin=dict(l=50, r=10, t=40, b=40),
-                      title=dict(text="average regret Rₜ / t", font=dict(size=14)), xaxis_title="step t",
+    fig.update_layout(height=height + MODEBAR, template=_TEMPLATE, margin=dict(l=50, r=10, t=MODEBAR + 30, b=40),
+                      title=_title("average regret Rₜ / t"), xaxis_title="step t",
                       yaxis=dict(range=[0, 1.15 * max(tail, default=1.0)]),
                       legend=dict(orientation="h", y=-0.2, x=0, yanchor="top"))
     return fig
+
+
+def _title(text: str) -> dict:
+    """A figure title just above its plot, clear of the mode bar's strip (its default place is mid-margin), from the
+    figure's left edge (a long title keeps a phone's full width)."""
+    return dict(text=text, font=dict(size=14), x=0, xref="container", xanchor="left", y=1, yref="paper", yanchor="bottom",
+                pad=dict(l=4, b=8))
 
 
 def _rgba(hex_color: str, alpha: float) -> str:

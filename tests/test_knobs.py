@@ -45,9 +45,27 @@ def test_adam_with_zero_betas_is_sign_descent():
     assert np.sign(step[:13, 0]).tolist() == [1.0] * 13 and np.sign(step[:13, 1]).tolist() == [-1.0] * 13
 
 
+def test_adam_with_zero_betas_follows_sign_descent_written_out():
+    """The page's reference line is θ ← θ − α·sign(g) computed without Adam: Adam at β₁ = β₂ = 0 stays within 1e-9 of it
+    over every step (measured 1.3e-11: a step differs by α·ε/(|g| + ε)); the caption reports this distance."""
+    bowl = surfaces.get(knobs.SIGN_SURFACE)
+    reference = [np.array(knobs.SIGN_START)]
+    for _ in range(knobs.SIGN_STEPS):
+        reference.append(reference[-1] - knobs.SIGN_LR * np.sign(bowl.grad(reference[-1])))
+    r = knobs.sign_descent()
+    np.testing.assert_array_equal(r["path_sign"], np.array(reference))
+    assert 0 < r["gap_zero"] < 1e-9 and r["gap"] == r["gap_zero"]
+    np.testing.assert_allclose(r["ratio_sign"], 1.0, rtol=1e-12)  # up to the rounding of θ − α·sign(g)
+    adam = optimizers.simulate("adam", bowl, knobs.SIGN_START, knobs.SIGN_STEPS, lr=knobs.SIGN_LR, betas=(0.0, 0.0),
+                               eps=knobs.SIGN_EPS).path
+    assert r["gap_zero"] == pytest.approx(np.linalg.norm(adam - np.array(reference), axis=1).max(), rel=1e-12)
+
+
 def test_nonzero_betas_leave_sign_descent():
-    lo, hi = knobs.sign_descent(0.9, 0.999)["spread"]
+    r = knobs.sign_descent(0.9, 0.999)
+    lo, hi = r["spread"]
     assert lo < 0.1 and hi > 0.99  # steps from under 0.1 α up to α: no longer one size
+    assert r["gap"] > 0.3 and r["gap_zero"] < 1e-9  # measured 0.47: the run leaves the band
 
 
 # ------------------------------------------------------------------ 2. ε as a dial
@@ -252,7 +270,7 @@ def test_page_renders_every_demo_with_anchors():
     figs = _charts(at)
     assert {f"knobs.{k}.chart" for k in KEYS} <= set(figs)
     keys = [w.key for w in (*at.select_slider, *at.toggle, *at.radio)]
-    assert len(keys) == 12 and all(k.startswith("knobs.") for k in keys)
+    assert len(keys) == 13 and all(k.startswith("knobs.") for k in keys)
     # a figure's numbers are the engine's: Adam at ε = 10 on the stretched bowl, once the ε slider is slid up
     at.select_slider(key="knobs.eps.eps").set_value(10.0).run()
     _ok(at)
@@ -271,7 +289,7 @@ def test_page_widgets_drive_their_demo():
     at.run()
     _ok(at)
     figs = _charts(at)
-    assert "β₁ = 0.9, β₂ = 0.999" in [d.get("name") for d in figs["knobs.sign.chart"]["data"]]
+    assert "Adam, β₁ = 0.9, β₂ = 0.999" in [d.get("name") for d in figs["knobs.sign.chart"]["data"]]
     names = [d.get("name") for d in figs["knobs.scale.chart"]["data"]]
     assert "Adam, loss × 1000" in names and "gradient descent, loss × 1000" in names
     assert not any(str(n).startswith("momentum") for n in (d.get("name") for d in figs["knobs.eps.chart"]["data"]))
@@ -307,3 +325,77 @@ def test_the_demos_keep_their_settings_when_the_page_is_left_and_re_entered():
     assert at.select_slider(key="knobs.eps.eps").value == 0.1
     assert at.radio(key="knobs.bug.answer").value == "B"
     assert {t.key: t.value for t in at.toggle} == toggles
+
+
+def test_sign_descent_reference_shows_under_the_run_and_the_caption_measures_their_distance():
+    """At β₁ = β₂ = 0 the run lies exactly on the reference: the reference is drawn wider (a translucent band) and first
+    (under the run), so both show; the caption states the distance measured between them, not a constant."""
+    at = _open()
+    spec = _charts(at)["knobs.sign.chart"]
+    names = [d.get("name") for d in spec["data"]]
+    band = next(d for d in spec["data"] if str(d.get("name")).startswith("sign descent"))
+    run = _trace(spec, "Adam, β₁ = 0, β₂ = 0")
+    assert names.index(band["name"]) < names.index(run["name"])  # drawn first: underneath
+    assert band["line"]["width"] >= 3 * run["line"]["width"] and "rgba" in band["line"]["color"]
+    r = knobs.sign_descent()
+    caption = next(c.value for c in at.caption if c.value.startswith("Stretched bowl, start"))
+    assert f"never more than {r['gap_zero']:.1e} apart" in caption and "coincide" in caption
+    at.select_slider(key="knobs.sign.beta1").set_value(0.9).run()
+    _ok(at)
+    caption = next(c.value for c in at.caption if c.value.startswith("Stretched bowl, start"))
+    assert f"up to {knobs.sign_descent(0.9, 0.0)['gap']:.3g} away" in caption and "coincide" not in caption
+
+
+def _fonts(spec: dict) -> dict:
+    """The type sizes a chart's spec sets: its base font (ticks), legend, panel titles and labels, and its height."""
+    layout = spec["layout"]
+    axes = [v for k, v in layout.items() if k.startswith(("xaxis", "yaxis"))]
+    return dict(font=layout["font"]["size"], legend=layout["legend"]["font"]["size"],
+                ticks=[a.get("tickfont", {}).get("size") for a in axes],
+                axis_titles=[a.get("title", {}).get("font", {}).get("size") for a in axes if a.get("title", {}).get("text")],
+                notes=[a.get("font", {}).get("size", layout["font"]["size"]) for a in layout.get("annotations", [])],
+                height=layout["height"])
+
+
+def test_projector_mode_enlarges_every_chart_and_survives_a_visit_to_another_page():
+    """Off: 12 px type and legend, 16 px panel titles. On: every chart's ticks, axis titles, legend and panel titles at
+    least 20 px (the axes' explicitly: Streamlit's chart theme overrides the layout's font there), and taller; the toggle
+    keeps its value after a visit to another page, like the demos' own settings."""
+    at = _open()
+    assert at.toggle(key="knobs.present").value is False
+    before = {k: _fonts(v) for k, v in _charts(at).items()}
+    assert all(f["font"] == 12 and f["legend"] == 12 and not any(f["ticks"]) for f in before.values())
+    assert 16 in before["knobs.sign.chart"]["notes"]  # the panel titles
+    at.toggle(key="knobs.present").set_value(True).run()
+    _ok(at)
+    after = {k: _fonts(v) for k, v in _charts(at).items()}
+    assert set(after) == set(before) >= {f"knobs.{k}.chart" for k in KEYS}
+    for key, f in after.items():
+        assert f["font"] >= 20 and f["legend"] >= 20 and all(n >= 20 for n in f["notes"]), key
+        assert f["ticks"] and all(t is not None and t >= 20 for t in [*f["ticks"], *f["axis_titles"]]), key
+        # taller, up to what a 1024×768 projector shows below the app's header
+        assert min(before[key]["height"] + 60, 600) <= f["height"] <= 700, key
+    assert min(after["knobs.sign.chart"]["notes"]) >= 24  # the panel titles
+    at.select_slider(key="knobs.eps.eps").set_value(0.1).run()
+    at.switch_page("pages/inspector.py").run()
+    at.switch_page(PAGE).run()
+    _ok(at)
+    assert at.toggle(key="knobs.present").value is True
+    assert at.select_slider(key="knobs.eps.eps").value == 0.1
+    assert {k: _fonts(v) for k, v in _charts(at).items()} == after
+    at.toggle(key="knobs.present").set_value(False).run()
+    _ok(at)
+    assert {k: _fonts(v) for k, v in _charts(at).items()} == before
+
+
+def test_the_charts_keep_a_strip_for_the_mode_bar_above_their_titles():
+    """plotly's toolbar covers a figure's top MODEBAR px at its right: every chart's top margin holds it, and, for a
+    figure with panel titles, the titles (bottom-anchored at the panel's top) too; the legend sits at the bottom."""
+    from teaching import figures
+
+    at = _open()
+    for key, spec in _charts(at).items():
+        layout = spec["layout"]
+        titles = [a for a in layout.get("annotations", []) if a.get("yanchor") == "bottom" and a.get("font", {}).get("size") == 16]
+        assert layout["margin"]["t"] >= figures.MODEBAR + (20 if titles else 0), key
+        assert layout["legend"]["yref"] == "container" and layout["legend"]["y"] == 0, key
