@@ -11,7 +11,7 @@ from optimizers import explain
 from teaching import figures
 from ui import compute, inspector_state, widgets
 from ui.boot import through_app
-from ui.inspector_settings import STEPS, ZOOMS, explosion, human, torch_names
+from ui.inspector_settings import STEPS, ZOOMS, human, safer_lr, torch_names, trouble
 from ui.settings import start_limits
 
 through_app()  # a direct link on a fresh server: run through app.py
@@ -23,9 +23,9 @@ ARTICLE = ("Sebastian Ruder, [“An overview of gradient descent optimization al
            "(https://arxiv.org/abs/1609.04747) (2016)")
 
 
-def _on_surface() -> None:
-    start = surfaces.get(ss[P + "surface"]).start
-    ss[P + "x"], ss[P + "y"] = float(start[0]), float(start[1])
+def _use_lr(key: str, lr: float) -> None:
+    """The advice's button: this α on the optimizer's slider."""
+    widgets.set_value(inspector_state.hp_key(key, "lr"), lr)
 
 
 def _move(delta: int, last: int) -> None:
@@ -90,7 +90,7 @@ inspector_state.load()
 with st.sidebar:
     st.selectbox("Optimizer", optimizers.names(), key=P + "opt", format_func=lambda k: optimizers.get(k).label)
     st.selectbox("Surface", surfaces.names(), key=P + "surface", format_func=lambda k: surfaces.get(k).label,
-                 on_change=_on_surface)
+                 on_change=inspector_state.surface_changed)
     st.markdown("**Start**")
     cx, cy = st.columns(2)
     (x_lo, x_hi), (y_lo, y_hi) = start_limits(st.session_state[P + "surface"])  # the Playground's limits
@@ -126,14 +126,39 @@ except ValueError as err:
 
 out = compute.trajectory(key, surface.key, compute.hp_key(hps), start, steps)
 ex = explain.from_arrays(key, resolved, out["path"], out["grad"], out["state"])
-diverged, boom = out["diverged_at"], explosion(out["path"], out["loss"])
-if boom is not None and (diverged is None or boom[0] < diverged):
-    then = (f", and at step {diverged} it overflows: from there on every value is NaN" if diverged is not None
-            else "; the numbers below are no longer about the surface's shape")
-    st.warning(f"This run explodes: after {boom[0]} steps {boom[1]} is {human(boom[2])}, over a million times its size "
-               f"at the start{then}. Lower α.", icon=":material/error:")
-elif diverged is not None:
-    st.warning(f"This run diverged at step {diverged}: from there on every value is NaN. Lower α.", icon=":material/error:")
+problem = trouble(out["path"], out["loss"], out["diverged_at"], bottomless=surface.min_value is None)
+if problem is not None:
+    # the advice: the largest α of a short list that keeps this very run (start, steps, other settings) in bounds
+    safer = safer_lr(key, surface.key, start, steps, hps) if "lr" in hps else None
+    overflow = (f" at step {problem.overflow} it overflows: from there on every value is NaN."
+                if problem.overflow is not None else "")
+    if problem.kind == "runs off":
+        text = (f"After {problem.step} steps the loss is {human(problem.value)}: {surface.label} has no bottom, so "
+                f"{opt.label} runs downhill for ever, faster and faster; the numbers below are that run-off."
+                f"{' And' + overflow if overflow else ''}")
+        if safer is not None:
+            text += (f" A smaller α only delays it: with α = {safer:g} it stays within a million times its start for "
+                     f"these {steps} steps.")
+    else:
+        if problem.kind == "explodes":
+            text = (f"This run explodes: after {problem.step} steps {problem.what} is {human(problem.value)}, over a "
+                    f"million times its size at the start" + (f", and{overflow}" if overflow else
+                                                              "; the numbers below are no longer about the surface's shape."))
+        else:
+            text = f"This run diverged at step {problem.step}: from there on every value is NaN."
+        if safer is not None:
+            text += (f" Lower α: {safer:g} is the largest α of the scale 1, 2, 5 × 10ᵏ below {hps['lr']:g} that keeps "
+                     "this run from exploding, with the same start, steps and other settings.")
+        elif "lr" in hps:
+            lo = opt.hyperparameter("lr").slider_range[0]
+            text += (f" Lower α, or change the start or the other settings: no α of the scale 1, 2, 5 × 10ᵏ from "
+                     f"{hps['lr']:g} down to {lo:g} keeps this run from exploding.")
+        else:
+            text += " Lower α."
+    box = st.info if problem.kind == "runs off" and problem.overflow is None else st.warning
+    box(text, icon=":material/south:" if box is st.info else ":material/error:")
+    if safer is not None:
+        st.button(f"Use α = {safer:g}", key=P + "use_lr", on_click=_use_lr, args=(key, safer), type="primary")
 
 c_prev, c_slider, c_next = st.columns([1, 10, 1], vertical_alignment="bottom")
 c_prev.button("◀", key=P + "prev", on_click=_move, args=(-1, steps), help="Previous step", width="stretch")

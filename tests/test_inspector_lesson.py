@@ -73,7 +73,11 @@ def test_a_link_opens_radam_on_beale():
     assert "**RAdam** on **Beale**" in at.caption[0].value
     beale = surfaces.get("beale")
     assert (at.number_input(key="inspector.x").value, at.number_input(key="inspector.y").value) == tuple(beale.start)
-    traj = optimizers.simulate("radam", beale, beale.start, presets.INSPECT_STEPS, lr=presets.INSPECT_LR["radam"])
+    lr = ins.hp_defaults("radam", "beale")["lr"]
+    assert lr == ins.SURFACE_LR["beale"]["radam"] < presets.INSPECT_LR["radam"], "Beale's own α, not the bowl's"
+    assert at.select_slider(key="inspector.radam.lr").value == lr
+    assert not at.warning, "the run lands in bounds: no explosion warning"
+    traj = optimizers.simulate("radam", beale, beale.start, presets.INSPECT_STEPS, lr=lr)
     rows = {r["quantity"]: np.array([r["x"], r["y"]]) for _, r in table(at).iterrows()}
     np.testing.assert_allclose(rows["update"], traj.path[1] - traj.path[0], rtol=1e-12)
     np.testing.assert_allclose(rows["m"], traj.state["exp_avg"][1], rtol=1e-12)
@@ -128,7 +132,7 @@ def test_a_malformed_link_value_gives_one_notice_and_the_default(bad, value):
         d.steps, d.t, d.zoom, d.narrate)
     key = ss["inspector.opt"]
     assert key in {d.opt, "radam"}
-    assert ss[f"inspector.{key}.lr"] == presets.INSPECT_LR[key] and ss["inspector.adam.beta2"] == 0.999
+    assert ss[f"inspector.{key}.lr"] == ins.hp_defaults(key, d.surface)["lr"] and ss["inspector.adam.beta2"] == 0.999
     assert query(at) == ({"opt": "radam"} if key == "radam" else {}), "the address drops what was not used"
     at.run()
     assert notices(at) == shown_notices, "the notice stays until the user changes something"
@@ -258,7 +262,8 @@ def test_the_inspector_names_its_source_and_the_torch_call(key):
 def test_an_exploding_run_is_flagged_and_its_numbers_read_for_humans():
     at = open_page(INSPECTOR, {"opt": "gd", "gd.lr": "0.5", "t": "100"})
     warnings = [w.value for w in at.warning]
-    assert len(warnings) == 1 and "explodes" in warnings[0] and "Lower α" in warnings[0]
+    # the advice: gd on the stretched bowl (curvature 20) explodes above α = 2 / 20, the largest of the ladder below 0.5
+    assert len(warnings) == 1 and "explodes" in warnings[0] and "Lower α: 0.1 is the largest α" in warnings[0]
     raw, screen = table(at), shown(at)
     big = float(np.abs(raw[["x", "y"]].to_numpy()).max())
     assert big > 1e80 and np.isfinite(big), "finite: no NaN, so no 'diverged' warning would say it"
@@ -271,6 +276,97 @@ def test_an_exploding_run_is_flagged_and_its_numbers_read_for_humans():
     assert "e+" in heading and len(heading) < 60, heading
     # a healthy run: no warning
     assert not open_page(INSPECTOR).warning
+
+
+# ------------------------------------------------------------------ the α the Inspector lands with, and its advice
+
+
+def _landing(key: str, surface: str):
+    """The Inspector's first run of `key` on `surface`, from the engine: its trouble and its losses."""
+    surf = surfaces.get(surface)
+    traj = optimizers.simulate(key, surf, surf.start, presets.INSPECT_STEPS, **ins.hp_defaults(key, surface))
+    return ins.trouble(traj.path, traj.loss, traj.diverged_at, surf.min_value is None), traj.loss
+
+
+@pytest.mark.parametrize("surface", surfaces.names())
+def test_every_optimizer_lands_finite_and_descending_on_every_surface(surface):
+    """At its first α on `surface`, every optimizer's run stays finite, does not explode and ends lower than it
+    started; SURFACE_LR is what landing_rule makes (the stretched bowl's α where it runs well, else the largest of the
+    ladder below it that does)."""
+    ran_off = []
+    for key in optimizers.names():
+        problem, loss = _landing(key, surface)
+        assert np.isfinite(loss).all(), (key, surface, problem)
+        assert loss[-1] < loss[0], (key, surface, loss[0], loss[-1])
+        if problem is not None:  # only a run downhill on a surface with no bottom, which no α of the ladder avoids
+            assert problem.kind == "runs off" and surfaces.get(surface).min_value is None, (key, surface, problem)
+            ran_off.append(key)
+        assert ins.landing_rule(key, surface) == ins.hp_defaults(key, surface)["lr"], (key, surface)
+    assert ran_off == {"saddle": ["lbfgs"], "monkey_saddle": ["rprop"]}.get(surface, [])
+    assert set(ins.SURFACE_LR.get(surface, {})) <= set(optimizers.names())
+    for key, lr in ins.SURFACE_LR.get(surface, {}).items():  # an entry only where the bowl's α does not do
+        assert lr in ins.LADDER and lr < presets.INSPECT_LR[key], (key, surface)
+        bowl = optimizers.simulate(key, surfaces.get(surface), surfaces.get(surface).start, presets.INSPECT_STEPS,
+                                   **{**ins.hp_defaults(key), "lr": presets.INSPECT_LR[key]})
+        assert not (np.isfinite(bowl.loss).all() and bowl.loss[-1] < bowl.loss[0]
+                    and ins.explosion(bowl.path, bowl.loss) is None), (key, surface)
+
+
+def test_a_surface_brings_its_own_alpha_unless_the_user_set_one():
+    at = open_page(INSPECTOR, {"opt": "radam"})
+    assert at.select_slider(key="inspector.radam.lr").value == presets.INSPECT_LR["radam"]
+    at.selectbox(key="inspector.surface").set_value("beale").run()
+    ok(at)
+    beale = ins.SURFACE_LR["beale"]
+    assert at.select_slider(key="inspector.radam.lr").value == beale["radam"]
+    assert not at.warning and query(at) == {"opt": "radam", "surface": "beale"}, "Beale's α is the default there"
+    at.selectbox(key="inspector.opt").set_value("gd").run()  # another optimizer's α moved with the surface too
+    ok(at)
+    assert at.select_slider(key="inspector.gd.lr").value == beale["gd"] and not at.warning
+    at.select_slider(key="inspector.gd.lr").set_value(0.01).run()  # chosen by the user: it stays
+    at.selectbox(key="inspector.surface").set_value("rosenbrock").run()
+    ok(at)
+    assert at.select_slider(key="inspector.gd.lr").value == 0.01
+    assert query(at) == {"opt": "gd", "surface": "rosenbrock", "gd.lr": "0.01"}
+    at.selectbox(key="inspector.opt").set_value("radam").run()
+    assert at.select_slider(key="inspector.radam.lr").value == ins.SURFACE_LR["rosenbrock"]["radam"]
+
+
+def test_an_exploding_run_offers_the_largest_alpha_that_keeps_it_in_bounds():
+    at = open_page(INSPECTOR, {"opt": "radam", "surface": "beale", "radam.lr": "0.1"})  # the stretched bowl's α
+    warnings = [w.value for w in at.warning]
+    assert len(warnings) == 1 and "explodes" in warnings[0], warnings
+    safer = ins.safer_lr("radam", "beale", surfaces.get("beale").start, presets.INSPECT_STEPS,
+                         {**ins.hp_defaults("radam"), "lr": 0.1})
+    assert safer == 0.02 and "Lower α: 0.02 is the largest α" in warnings[0]
+    beale = surfaces.get("beale")
+    for lr in (0.1, 0.05, 0.02):  # the advice is the largest of the ladder below 0.1 that runs in bounds
+        traj = optimizers.simulate("radam", beale, beale.start, presets.INSPECT_STEPS, lr=lr)
+        assert (ins.trouble(traj.path, traj.loss, traj.diverged_at) is None) == (lr == safer), lr
+    at.button(key="inspector.use_lr").click().run()
+    ok(at)
+    assert at.select_slider(key="inspector.radam.lr").value == 0.02
+    assert not at.warning and query(at) == {"opt": "radam", "surface": "beale"}, "0.02 is Beale's own α for RAdam"
+    q = {"opt": "momentum", "surface": "rosenbrock", "x": "-2", "y": "-1", "steps": "300", "momentum.lr": "0.01"}
+    at = open_page(INSPECTOR, q)  # another optimizer, start and length: the advice is for this run
+    safer = ins.safer_lr("momentum", "rosenbrock", (-2.0, -1.0), 300, {**ins.hp_defaults("momentum"), "lr": 0.01})
+    assert safer is not None and f"Lower α: {safer:g} is the largest α" in at.warning[0].value
+    at.button(key="inspector.use_lr").click().run()
+    ok(at)
+    assert not at.warning and at.select_slider(key="inspector.momentum.lr").value == safer
+
+
+def test_a_run_off_a_surface_with_no_bottom_is_not_called_an_explosion():
+    at = open_page(INSPECTOR, {"opt": "rprop", "surface": "monkey_saddle"})
+    assert not at.warning
+    text = " ".join(i.value for i in at.info)
+    assert "Monkey saddle has no bottom" in text and "explodes" not in text and "A smaller α only delays it" not in text
+    problem = ins.trouble(np.array([[1.0, 0.0], [2.0, 0.0], [3.0, 0.0]]), np.array([1.0, -5.0, -2e6]), None,
+                          bottomless=True)
+    assert (problem.kind, problem.step) == ("runs off", 2)
+    assert ins.trouble(np.zeros((3, 2)), np.array([1.0, -5.0, -2e6]), None).kind == "explodes"
+    assert ins.trouble(np.zeros((3, 2)), np.array([1.0, 5.0, 2e6]), None, bottomless=True).kind == "explodes"
+    assert ins.trouble(np.zeros((3, 2)), np.array([1.0, 5.0, np.nan]), 2) == ins.Trouble("overflows", 2, overflow=2)
 
 
 def test_human_numbers():

@@ -8,6 +8,9 @@ shown, from 1), `zoom` (4 or 16), `narrate` (0 to switch the narration off) and 
 hyperparameters as the Playground spells them (`radam.lr`, `radam.beta2`). Defaults are left out, so the default
 Inspector has an empty query. Every value from a link is validated like the Playground's (ui/settings.py): a bad
 one falls back to its default with a notice that names it.
+
+The default α depends on the surface as well as the optimizer (SURFACE_LR): a link without `radam.lr` lands with an
+α that runs well on the surface it names.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 import numpy as np
 
@@ -29,11 +33,36 @@ MAX_SUB = 12  # more sub-steps than any optimizer's narration has (the page keep
 ZOOMS = {"whole surface": 1, "zoom ×4": 4, "zoom ×16": 16}
 
 
-def hp_defaults(key: str) -> dict:
-    """Where the Inspector's sliders start: torch's defaults, and an α that makes visible progress (presets)."""
+# The α a short list offers, largest first: a landing α below the stretched bowl's preset, and the advice when a
+# run explodes, are the first of these that run well.
+LADDER = (10.0, 5.0, 2.0, 1.0, 0.5, 0.2, 0.1, 0.05, 0.02, 0.01, 0.005, 0.002, 0.001, 5e-4, 2e-4, 1e-4, 5e-5, 2e-5, 1e-5)
+
+# The Inspector's first α on each surface where the stretched bowl's (presets.INSPECT_LR) does not run well there
+# (from the surface's start, INSPECT_STEPS steps: it overflows, explodes or ends higher than it started): the largest
+# α of LADDER below it that does. Made by landing_rule(); tests/test_inspector_lesson.py runs every optimizer on every
+# surface at its α and compares this table with the rule. On the two saddles, which have no bottom, Rprop (monkey
+# saddle) and L-BFGS (saddle) run off downhill past a million times the start at every α of the list: Rprop keeps its
+# preset, L-BFGS the largest α that does not overflow, and the page says what happens (`trouble`).
+SURFACE_LR = {
+    "rosenbrock": {"gd": 0.002, "momentum": 0.002, "nag": 0.001, "radam": 0.002, "asgd": 0.002},
+    "beale": {"gd": 0.02, "momentum": 0.005, "nag": 0.005, "radam": 0.02, "asgd": 0.02},
+    "saddle": {"rprop": 5e-05, "adafactor": 0.05, "lbfgs": 0.02},
+    "monkey_saddle": {"gd": 0.01, "momentum": 0.002, "nag": 0.002, "asgd": 0.01, "adafactor": 0.05, "lbfgs": 0.001},
+    "himmelblau": {"gd": 0.02, "radam": 0.05, "asgd": 0.02},
+    "rastrigin": {"gd": 0.01, "nag": 0.005, "radam": 0.05, "lbfgs": 0.05},
+    "goldstein_price": {"gd": 0.0001, "momentum": 5e-05, "nag": 5e-05, "radam": 0.0001, "asgd": 0.0001, "lbfgs": 0.05},
+    "six_hump_camel": {"radam": 0.05},
+}
+
+
+def hp_defaults(key: str, surface: str = presets.INSPECT_SURFACE) -> dict:
+    """Where the Inspector's sliders start: torch's defaults, and an α that makes visible progress on `surface`
+    without exploding (presets.INSPECT_LR, chosen on the stretched bowl, unless SURFACE_LR says otherwise)."""
     values = optimizers.get(key).defaults()
     if key in presets.INSPECT_LR:
         values["lr"] = presets.INSPECT_LR[key]
+    if key in SURFACE_LR.get(surface, {}):
+        values["lr"] = SURFACE_LR[surface][key]
     return values
 
 
@@ -49,8 +78,13 @@ class InspectorSettings:
     narrate: bool = True
     hps: dict = field(default_factory=dict)  # the shown optimizer's hyperparameters that differ from hp_defaults
 
+    def __post_init__(self):  # a value equal to the surface's default is no setting of the user's: the URL leaves it out
+        defaults = hp_defaults(self.opt, self.surface)
+        if any(defaults.get(name) == value for name, value in self.hps.items()):
+            object.__setattr__(self, "hps", {n: v for n, v in self.hps.items() if defaults.get(n) != v})
+
     def hyperparameters(self) -> dict:
-        return {**hp_defaults(self.opt), **self.hps}
+        return {**hp_defaults(self.opt, self.surface), **self.hps}
 
 
 DEFAULTS = InspectorSettings()
@@ -140,7 +174,7 @@ def from_query(params: Mapping[str, str]) -> tuple[InspectorSettings, list[str]]
         if not hp.ui:
             notices.append(f"{name}={_q(text)} in the link cannot be set here: {key} keeps {_q(hp.default)}.")
             continue
-        default = hp_defaults(s.opt)[hp_name]
+        default = hp_defaults(s.opt, s.surface)[hp_name]
         if default != hp.default:  # the Inspector's own α: say so, not torch's default
             value = parse_hp(hp, text)
             if value is None:
@@ -154,7 +188,7 @@ def from_query(params: Mapping[str, str]) -> tuple[InspectorSettings, list[str]]
     notices += unknown_notice(unknown)
     if hps:
         try:
-            opt.resolve(**{**hp_defaults(s.opt), **hps})
+            opt.resolve(**{**hp_defaults(s.opt, s.surface), **hps})
         except ValueError as err:
             notices.append(f"{opt.label}: {err}. Using the Inspector's defaults for it.")
             hps = {}
@@ -178,7 +212,7 @@ def to_query(s: InspectorSettings) -> dict[str, str]:
         q["zoom"] = _fmt(ZOOMS[s.zoom])
     if s.narrate != d.narrate:
         q["narrate"] = _fmt(s.narrate)
-    defaults = hp_defaults(s.opt)
+    defaults = hp_defaults(s.opt, s.surface)
     for name, value in s.hps.items():
         if value != defaults[name]:
             q[f"{s.opt}.{name}"] = _fmt(value)
@@ -266,3 +300,76 @@ def explosion(path, loss) -> tuple[int, str, float] | None:
         return None
     k = int(hits[0])
     return (k, "|θ|", float(size[k])) if big_theta[k] else (k, "the loss", float(loss[k]))
+
+
+@dataclass(frozen=True)
+class Trouble:
+    """What went wrong in a run, for the page's warning. `kind`: "explodes" (|θ| or the loss past EXPLODES × its size
+    at the start), "runs off" (the loss fell that far on a surface with no bottom: the run escapes downhill for ever,
+    which is the surface's doing more than α's) or "overflows" (NaN with no explosion before it)."""
+
+    kind: str
+    step: int
+    what: str = ""  # "|θ|" or "the loss" (not for "overflows")
+    value: float = math.nan
+    overflow: int | None = None  # the step from which every value is NaN, if the run gets there
+
+
+def trouble(path, loss, diverged_at: int | None, bottomless: bool = False) -> Trouble | None:
+    """The first thing that went wrong in a run, or None. `bottomless`: the surface is unbounded below."""
+    boom = explosion(path, loss)
+    if boom is not None and (diverged_at is None or boom[0] < diverged_at):
+        k = boom[0]
+        downhill = bottomless and bool(np.isfinite(loss[k]) and loss[k] < loss[0])
+        return Trouble("runs off" if downhill else "explodes", *boom, overflow=diverged_at)
+    if diverged_at is not None:
+        return Trouble("overflows", int(diverged_at), overflow=int(diverged_at))
+    return None
+
+
+@lru_cache(maxsize=2048)
+def _check(key: str, surface: str, start: tuple, steps: int, hp_items: tuple) -> tuple[Trouble | None, bool]:
+    """One run's trouble, and whether its loss ends below where it started (the page's run: record the path only)."""
+    surf = surfaces.get(surface)
+    traj = optimizers.simulate(key, surf, np.array(start, dtype=float), int(steps), record="path", **dict(hp_items))
+    with np.errstate(invalid="ignore"):
+        descends = bool(traj.loss[-1] < traj.loss[0])  # NaN: False
+    return trouble(traj.path, traj.loss, traj.diverged_at, surf.min_value is None), descends
+
+
+def _with_lr(hps: Mapping, lr: float) -> tuple:
+    return tuple(sorted({**hps, "lr": float(lr)}.items()))
+
+
+def below(key: str, lr: float) -> list[float]:
+    """The α of LADDER below `lr`, largest first, that the optimizer's α slider reaches."""
+    lo, _ = optimizers.get(key).hyperparameter("lr").slider_range
+    return [a for a in LADDER if lo <= a < lr]
+
+
+def landing_rule(key: str, surface: str) -> float:
+    """How SURFACE_LR was made: the stretched bowl's α if, from `surface`'s start, INSPECT_STEPS steps of it neither
+    explode nor overflow and end lower than they started; else the largest α of LADDER below it that does. Where none
+    does, the largest that only runs off downhill on a surface with no bottom."""
+    hps = hp_defaults(key)
+    start = tuple(map(float, surfaces.get(surface).start))
+    tries = [hps["lr"], *below(key, hps["lr"])]
+    for lr in tries:
+        problem, descends = _check(key, surface, start, presets.INSPECT_STEPS, _with_lr(hps, lr))
+        if problem is None and descends:
+            return lr
+    for lr in tries:  # every one of them has been run (and cached) by now
+        problem, descends = _check(key, surface, start, presets.INSPECT_STEPS, _with_lr(hps, lr))
+        if problem is not None and problem.kind == "runs off" and problem.overflow is None and descends:
+            return lr
+    return hps["lr"]
+
+
+def safer_lr(key: str, surface: str, start, steps: int, hps: Mapping) -> float | None:
+    """The largest α of LADDER below hps["lr"] at which this run (the same start, steps and other settings) neither
+    explodes, runs off nor overflows; None if none of them does."""
+    start = (float(start[0]), float(start[1]))
+    for lr in below(key, hps["lr"]):
+        if _check(key, surface, start, int(steps), _with_lr(hps, lr))[0] is None:
+            return lr
+    return None
