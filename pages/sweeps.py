@@ -1,7 +1,6 @@
 """Sweeps: thousands of runs in one batched call. Two hyperparameters on a grid, sensitivity curves with each
 optimizer's best value, basins of attraction, and the spread of noisy runs."""
 
-import io
 
 import numpy as np
 import pandas as pd
@@ -79,9 +78,10 @@ def _computed(key, make, runs: int, steps: int, what: str):
 
 
 def _csv(df: pd.DataFrame, name: str, key: str) -> None:
-    buf = io.StringIO()
-    df.to_csv(buf, index=False)
-    st.download_button("CSV", buf.getvalue(), file_name=name, mime="text/csv", key=key, icon=":material/download:")
+    # made when pressed: a file made with every run is a media file the next run (or another page) deletes, and a
+    # browser still showing the old button then fetches a 404
+    st.download_button("CSV", lambda: df.to_csv(index=False), file_name=name, mime="text/csv", key=key,
+                       icon=":material/download:")
 
 
 def _axis_label(key, name):

@@ -10,7 +10,7 @@ from urllib.parse import parse_qsl, urlparse
 import pytest
 from browser_helpers import wait_idle
 from playwright.sync_api import expect
-from test_teaching_browser import EXCEPTION, NAV_LINK, TEACHING, drop_plotly_rejections, wait_page
+from test_teaching_browser import EXCEPTION, NAV_LINK, TEACHING, check_page, drop_plotly_rejections, wait_page, walk_lesson_tabs
 
 import optimizers
 import surfaces
@@ -163,8 +163,11 @@ def test_every_page_by_its_deep_link_shows_its_settings(page, app_url):
     """One tab, one page after another: each draws its charts and shows what its link says, and keeps the link."""
     for path, title, query, check in PAGES:
         open_page(page, app_url, path, title, query)
+        check_page(page, path, title, CHARTS[path])  # every chart drawn, the app's own navigation, no page error
         if check is not None:
             check(page)
         expect_query(page, dict(parse_qsl(query)))
+        if path == "how_adam_works":  # the tab the link chose, then every other tab draws its chart
+            walk_lesson_tabs(page)
         wait_idle(page, timeout=WAIT)
         no_trouble(page, f"/{path}?{query}")

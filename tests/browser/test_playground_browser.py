@@ -23,6 +23,7 @@ from browser_helpers import (
     wait_race,
     wait_redrawn,
 )
+from test_teaching_browser import NAV, TEACHING, check_page, shot_whole, wait_page
 
 import optimizers
 
@@ -248,13 +249,10 @@ def test_divergence_badge_in_the_browser(page, app_url):
 # ---- journeys ------------------------------------------------------------------------------------------
 
 # (address, navigation entry, page heading): every other page of the app
-OTHER_PAGES = [("how_adam_works", "How Adam works", "How Adam works"), ("inspector", "Inspector", "Inspector"),
-               ("scenarios", "Scenarios", "Scenarios"), ("when_adam_fails", "When Adam fails", "When Adam fails"),
-               ("sweeps", "Sweeps", "Sweeps"), ("network", "Network", "The article's network")]
-
-
 def test_every_page_and_back_keeps_the_playground(page, app_url):
-    """By the navigation and by the browser's Back: the settings, the URL and the chart come back as they were."""
+    """Every page by the navigation, each drawn whole (every chart, the app's navigation, no page error, a
+    screenshot), and back by the navigation and by the browser's Back: the Playground's settings, URL and chart
+    come back as they were."""
     open_app(page, app_url, "?opt=momentum,adam&adam.lr=0.1&view=multiples&steps=300")
     before = draws(page)
     thumb = slider(page, "adam.beta1")
@@ -263,11 +261,11 @@ def test_every_page_and_back_keeps_the_playground(page, app_url):
     wait_redrawn(page, before)
     want = state(page)
     assert want["url"]["adam.beta1"] == "0.899"
-    for path, nav, title in OTHER_PAGES:
-        page.locator(NAV_LINK, has_text=nav).first.click()
-        page.wait_for_function("(p) => location.pathname.endsWith('/' + p)", arg=path)
-        page.get_by_role("heading", name=title, level=1).wait_for(timeout=60_000)
-        wait_idle(page, timeout=60_000)
+    for path, title, charts in TEACHING:
+        page.locator(NAV_LINK, has_text=NAV.get(path, title)).first.click()
+        wait_page(page, path, title, charts)
+        check_page(page, path, title, charts)
+        shot_whole(page, f"teaching_{path}")
         page.locator(NAV_LINK, has_text="Playground").first.click()
         wait_race(page)
         page.wait_for_function("(q) => location.search.length > 1", arg=None)

@@ -1,4 +1,4 @@
-"""The teaching pages in a real headless Chromium: each renders (from the sidebar and by URL), the Inspector's
+"""The teaching pages in a real headless Chromium: how each is checked when it renders, the Inspector's
 ◀ / ▶ move its arrows, and a scenario's "Open in the Playground" link opens the Playground with its settings."""
 
 from __future__ import annotations
@@ -114,30 +114,21 @@ def shot_whole(pg, name: str):
         pg.set_viewport_size(size)
 
 
-def test_teaching_pages_render_from_the_sidebar(page, app_url):
-    """One tab walks the sidebar: each teaching page draws all its charts, without an exception or a page error."""
-    open_root(page, app_url)
-    for path, title, charts in TEACHING:
-        page.locator(NAV_LINK, has_text=NAV.get(path, title)).first.click()
-        wait_page(page, path, title, charts)
-        check_page(page, path, title, charts)
-        shot_whole(page, f"teaching_{path}")
-        if path == "how_adam_works":  # section 6's tabs: a hidden tab's chart has no size until its tab is shown
-            shown = page.evaluate(TAB_CHART)
-            for i, tab in enumerate(page.get_by_role("tab").all()[1:], start=1):
-                tab.click()
-                page.wait_for_function(f"(before) => {{ const now = ({TAB_CHART})(); return now && now !== before; }}", arg=shown)
-                shown = page.evaluate(TAB_CHART)
-                shot(page.get_by_role("tabpanel").locator(".js-plotly-plot").locator("visible=true"), f"teaching_lesson_tab{i}")
+def walk_lesson_tabs(pg) -> None:
+    """How Adam works, section 6: each tab's chart is drawn once its tab is shown (a hidden tab's has no size)."""
+    shown = pg.evaluate(TAB_CHART)
+    for i, tab in enumerate(pg.get_by_role("tab").all()):
+        if tab.get_attribute("aria-selected") == "true":
+            continue
+        tab.click()
+        pg.wait_for_function(f"(before) => {{ const now = ({TAB_CHART})(); return now && now !== before; }}", arg=shown)
+        shown = pg.evaluate(TAB_CHART)
+        shot(pg.get_by_role("tabpanel").locator(".js-plotly-plot").locator("visible=true"), f"teaching_lesson_tab{i}")
 
 
-def test_teaching_pages_render_by_url(page, app_url):
-    """Each teaching page by its own URL, a new session each, once the app has run "/" (and so its st.navigation)."""
-    open_root(page, app_url)
-    for path, title, charts in TEACHING:
-        page.goto(f"{app_url}/{path}")
-        wait_page(page, path, title, charts)
-        check_page(page, path, title, charts)
+# Each teaching page from the navigation: test_playground_browser.py::test_every_page_and_back_keeps_the_playground
+# walks them all (charts drawn, the app's navigation, no page error, a whole-page screenshot) and back to the
+# Playground each time; test_pages_by_url.py opens each by a link with its settings.
 
 
 # The Inspector's picture: the arrows (−g, −m or −m̂, Δθ; narrated, only those the current sub-step has revealed) and the
