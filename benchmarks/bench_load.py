@@ -97,10 +97,10 @@ def tree(pid: int) -> list[int]:
     return out
 
 
-def cpu_seconds(pid: int) -> float:
-    """utime + stime of a process and its descendants (every thread), in seconds."""
+def cpu_seconds(pids: list[int]) -> float:
+    """utime + stime of the servers and their descendants (every thread), in seconds."""
     ticks = 0
-    for p in tree(pid):
+    for p in (q for pid in pids for q in tree(pid)):
         try:
             fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
             ticks += int(fields[11]) + int(fields[12])  # fields 14 and 15 of proc(5), counted after the name
@@ -109,9 +109,9 @@ def cpu_seconds(pid: int) -> float:
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
-def rss(pid: int) -> int:
+def rss(pids: list[int]) -> int:
     total = 0
-    for p in tree(pid):
+    for p in (q for pid in pids for q in tree(pid)):
         try:
             for line in Path(f"/proc/{p}/status").read_text().splitlines():
                 if line.startswith("VmRSS:"):
@@ -375,11 +375,12 @@ class Session:
 # ---- phases ---------------------------------------------------------------------------------------------------
 
 
-async def open_sessions(port: int, n: int, query: str, first: int = 0, spread: float = 1.0) -> tuple[list, list]:
-    """n tabs opened within about `spread` seconds (a class clicking one link); their open runs."""
+async def open_sessions(ports: list[int], n: int, query: str, first: int = 0, spread: float = 1.0) -> tuple[list, list]:
+    """n tabs opened within about `spread` seconds (a class clicking one link; with several servers, tab i opens
+    server i mod K, as half a class would use a second address); their open runs."""
     async def one(i: int) -> tuple[Session, Run]:
         await asyncio.sleep(spread * i / max(n, 1))
-        s = Session(port, query, first + i)
+        s = Session(ports[(first + i) % len(ports)], query, first + i)
         t0 = time.perf_counter()
         try:
             await s.connect()
@@ -487,10 +488,10 @@ def load() -> str:
     return f"{a[0]:.2f} {a[1]:.2f} {a[2]:.2f}"
 
 
-async def one_n(port: int, pid: int, n: int, args, rng: random.Random, log) -> dict:
+async def one_n(ports: list[int], pid: list[int], n: int, args, rng: random.Random, log) -> dict:
     r: dict = dict(n=n, rss0=rss(pid))
     log(f"N = {n}: opening {n} sessions …")
-    sessions, opens = await open_sessions(port, n, args.query)
+    sessions, opens = await open_sessions(ports, n, args.query)
     try:
         r["opens"] = opens
         await asyncio.sleep(2.0)
@@ -508,19 +509,19 @@ async def one_n(port: int, pid: int, n: int, args, rng: random.Random, log) -> d
     return r
 
 
-async def costly(port: int, pid: int, args, rng: random.Random, log) -> dict:
+async def costly(ports: list[int], pid: list[int], args, rng: random.Random, log) -> dict:
     """n sessions change sliders for 2 × --seconds while the costly visitor opens its view every other while;
     each change counts as "with" when its run overlapped a costly open, else "without" (load hits both alike)."""
     n = args.costly_sessions
     r: dict = {}
     log(f"costliest link: opening {n} sessions …")
-    sessions, opens = await open_sessions(port, n, args.query, first=500)
+    sessions, opens = await open_sessions(ports, n, args.query, first=500)
     try:
         await asyncio.sleep(2.0)
         log(f"costliest link: {n} sessions change sliders for {2 * args.seconds:.0f} s; the costly visitor "
             f"opens {COSTLY}, pauses as long, opens again …")
         first_done = asyncio.get_running_loop().create_future()
-        visitor = asyncio.create_task(costly_visitor(port, time.perf_counter() + 2 * args.seconds, first_done))
+        visitor = asyncio.create_task(costly_visitor(ports[0], time.perf_counter() + 2 * args.seconds, first_done))
         cpu0 = cpu_seconds(pid)
         r["runs"], r["wall"] = await drive(sessions, 2 * args.seconds, args.steps_every, rng, until=first_done)
         r["costly"] = await asyncio.wait_for(visitor, OPEN_TIMEOUT_S + 30)
@@ -596,11 +597,11 @@ def report_costly(c: dict, n: int) -> str:
     return out
 
 
-async def main_async(args, port: int, pid: int, t_start: float) -> None:
+async def main_async(args, port: list[int], pid: list[int], t_start: float) -> None:
     log = lambda m: print(f"[{time.perf_counter() - t_start:4.0f} s] {m}  (load {load()})", flush=True)  # noqa: E731
     rng = random.Random(args.seed)
     log("warm-up: one session opens the landing page (imports, first caches) …")
-    warm, _ = await open_sessions(port, 1, args.query)
+    warm, _ = await open_sessions(port, len(port), args.query)  # one per server
     await close_all(warm)
     results = []
     for n in args.sessions:
@@ -643,6 +644,8 @@ def main() -> None:
     ap.add_argument("--query", default="", help="the link the sessions open (default: the bare address)")
     ap.add_argument("--linger", type=float, default=125.0, help="seconds to wait at the end before reading RSS again")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--servers", type=int, default=1,
+                    help="start K servers and spread the sessions over them (a class on two addresses; default 1)")
     ap.add_argument("--quick", action="store_true", help="a smoke run: N = 3, 8 s, 3 beside the costly link, no linger")
     args = ap.parse_args()
     if args.quick:
@@ -655,18 +658,26 @@ def main() -> None:
     print(f"load average before: {load()} on {os.cpu_count()} cores", flush=True)
     signal.signal(signal.SIGTERM, _interrupt)  # a kill stops the server too (the finally below)
     signal.signal(signal.SIGINT, signal.default_int_handler)  # Ctrl-C, even where a shell started us ignoring it
-    port = free_port()
-    log_path = ARTIFACTS / "bench-load.log"
-    proc = start_server(port, log_path)
+    ports, procs, logs = [], [], []
     try:
-        wait_healthy(proc, port, log_path)
-        asyncio.run(main_async(args, port, proc.pid, t_start))
+        for k in range(max(1, args.servers)):
+            ports.append(free_port())
+            logs.append(ARTIFACTS / f"bench-load{'' if k == 0 else f'-{k + 1}'}.log")
+            procs.append(start_server(ports[-1], logs[-1]))
+        for proc, port, log_path in zip(procs, ports, logs, strict=True):
+            wait_healthy(proc, port, log_path)
+        if len(procs) > 1:
+            print(f"{len(procs)} servers (ports {', '.join(map(str, ports))}): the sessions take turns; CPU and RSS "
+                  "below are their sums", flush=True)
+        asyncio.run(main_async(args, ports, [p.pid for p in procs], t_start))
     except KeyboardInterrupt:
         print("\ninterrupted: stopping the server", file=sys.stderr)
     finally:
-        stop_server(proc)
-    if proc.returncode not in (0, -signal.SIGTERM, None):
-        print(f"(server exit code {proc.returncode}; log: {log_path})")
+        for proc in procs:
+            stop_server(proc)
+    for proc, log_path in zip(procs, logs, strict=True):
+        if proc.returncode not in (0, -signal.SIGTERM, None):
+            print(f"(server exit code {proc.returncode}; log: {log_path})")
 
 
 if __name__ == "__main__":
