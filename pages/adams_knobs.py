@@ -8,7 +8,7 @@ from plotly.subplots import make_subplots
 import surfaces
 from plots.style import OPTIMIZER_COLORS, PALETTE, contour_image
 from teaching import figures, knobs
-from ui import widgets
+from ui import knobs_settings, knobs_state, widgets
 from ui.boot import through_app
 from ui.widgets import fmt_value
 
@@ -18,7 +18,6 @@ ss = st.session_state
 CONFIG = figures.CONFIG
 ADAM, OTHER, GD, GREY = OPTIMIZER_COLORS["adam"], OPTIMIZER_COLORS["adamw"], OPTIMIZER_COLORS["gd"], "#9A9A9A"
 BAND = "rgba(110,110,110,0.35)"  # a reference drawn wide and translucent, so a line lying exactly on it shows
-PRESENT = "knobs.present"  # projector mode
 BIG = 20  # projector mode: the smallest type, in px (ticks, legend, annotations); panel titles 24
 PRESENT_HEIGHT = (600, 640)  # projector mode: a chart's height, less its top strip: 1024×768 less the app's header
 SECTIONS = (
@@ -107,9 +106,17 @@ def _e(x: float) -> str:
     return "0" if x == 0 else f"{x:.1e}"
 
 
-def _toggle(label: str, key: str, **kw) -> bool:
-    widgets.keep(key, False)  # kept when the page is left and re-entered
+def _toggle(label: str, name: str, **kw) -> bool:
+    """Switch `name` (its URL name, ui.knobs_settings.FLAGS), kept when the page is left and re-entered."""
+    key = knobs_settings.P + name
+    widgets.keep(key, knobs_settings.FLAGS[name])
     return st.toggle(label, key=key, **kw)
+
+
+def pick(label: str, name: str):
+    """Slider `name` (its URL name; its stops and first value in ui.knobs_settings.PICKS)."""
+    stops, default = knobs_settings.PICKS[name]
+    return widgets.pick(label, knobs_settings.P + name, list(stops), default)
 
 
 # ------------------------------------------------------------------ the demos, cached on plain values
@@ -288,8 +295,10 @@ def bug_demo(revealed: bool, present: bool) -> dict:
 
 # ------------------------------------------------------------------ the page
 
+knobs_state.load()  # each control from the link, or as the session left it
 widgets.compact_title("Adam's knobs")
-present = _toggle("Projector mode", PRESENT, help="Large type and lines for the back row, and taller charts: for a "
+widgets.link_notices(knobs_state.notices())
+present = _toggle("Projector mode", "present", help="Large type and lines for the back row, and taller charts: for a "
                   "projector. The demos keep their settings.")
 if present:  # the charts' type is set in _layout; here the text around them, as large as the charts' ticks
     st.html("<style>[data-testid='stMainBlockContainer'] [data-testid='stMarkdownContainer'] :is(p, li){font-size:1.4rem}"
@@ -318,9 +327,9 @@ st.markdown("With β₁ = β₂ = 0, m̂ₜ = gₜ and v̂ₜ = gₜ², so each 
             "by exactly α, so the path runs at 45° and then rattles by ±α; raise β₁ or β₂ and the steps change size.")
 c1, c2 = st.columns(2)
 with c1:
-    b1 = widgets.pick("β₁", "knobs.sign.beta1", [0.0, 0.5, 0.9, 0.99], 0.0)
+    b1 = pick("β₁", "sign.beta1")
 with c2:
-    b2 = widgets.pick("β₂", "knobs.sign.beta2", [0.0, 0.5, 0.9, 0.99, 0.999], 0.0)
+    b2 = pick("β₂", "sign.beta2")
 spec, n = sign_demo(float(b1), float(b2), present)
 _chart(spec, "knobs.sign.chart")
 zero = float(b1) == 0 and float(b2) == 0
@@ -342,7 +351,7 @@ st.markdown("Where ε ≪ √v̂, ε does nothing; where ε ≫ √v̂ the denom
             "Kingma & Ba's ε̂, the same as this ε once the bias correction has faded), which makes Adam partly momentum "
             "SGD. Slide ε up and the path turns from Adam's diagonal into momentum's L: fast along the "
             "steep y, slow along the shallow x.")
-eps = widgets.pick("ε", "knobs.eps.eps", [1e-8, 1e-4, 1e-2, 0.1, 1.0, 10.0], 1e-8)  # the text says: slide it up
+eps = pick("ε", "eps.eps")
 spec, n = eps_demo(float(eps), present)
 _chart(spec, "knobs.eps.chart")
 st.caption(f"Stretched bowl, α = {knobs.EPS_LR:g}, β₁ = {knobs.EPS_BETA1:g}, {knobs.EPS_STEPS} steps; its gradients reach "
@@ -356,7 +365,7 @@ st.markdown("Multiply the loss by c and every gradient is multiplied by c; so is
             "α·m̂/(√v̂ + ε) is then that of the original loss with ε/c in place of ε: invariant to the scale, except "
             "through ε (Kingma & Ba 2015, §2.1). Gradient descent's step α·g is multiplied by c, and a learning rate "
             "that worked now blows up.")
-big = _toggle("Multiply the loss by 1000", "knobs.scale.times1000")
+big = _toggle("Multiply the loss by 1000", "scale.times1000")
 spec, n = scale_demo(bool(big), present)
 _chart(spec, "knobs.scale.chart")
 st.caption(f"Rosenbrock, {knobs.SCALE_STEPS} steps, Adam α = {knobs.SCALE_ADAM_LR:g} (ε = 1e-8), gradient descent "
@@ -373,9 +382,9 @@ st.markdown("m̂ averages about 1/(1 − β₁) = 10 recent gradients, v̂ about
             "the root mean square.")
 c1, c2 = st.columns(2)
 with c1:
-    lag_b2 = widgets.pick("slow β₂", "knobs.lag.beta2", [0.99, 0.999, 0.9999], 0.999)
+    lag_b2 = pick("slow β₂", "lag.beta2")
 with c2:
-    plateau = widgets.pick("plateau (steps)", "knobs.lag.plateau", [100, 300, 500], 500)
+    plateau = pick("plateau (steps)", "lag.plateau")
 spec, n = lag_demo(float(lag_b2), int(plateau), present)
 _chart(spec, "knobs.lag.chart")
 st.caption(f"A plateau of slope {knobs.CLIFF_PLATEAU_SLOPE:g}, then a slope of {knobs.CLIFF_SLOPE:g}; α = "
@@ -390,7 +399,7 @@ st.markdown("torch's Adam with `weight_decay=λ` adds λθ to the gradient (L2),
             "gradients have been large. AdamW (Loshchilov & Hutter 2019, *Decoupled Weight Decay Regularization*) "
             "instead multiplies θ by 1 − αλ before the Adam step, the same rate αλ for every coordinate. Here y curves "
             "50 times more sharply than x, so L2 barely decays y, and it ends at the minimum of f + ½λ|θ|² (✕).")
-lam = widgets.pick("λ (weight_decay, the same for both)", "knobs.decay.lam", [0.01, 0.1, 0.4, 1.0], 0.4)
+lam = pick("λ (weight_decay, the same for both)", "decay.lam")
 spec, n = decay_demo(float(lam), present)
 _chart(spec, "knobs.decay.chart")
 st.caption(f"α = {knobs.DECAY_LR:g}, {knobs.DECAY_STEPS} steps. Measured at the last step: Adam + L2 decays x "
@@ -408,9 +417,9 @@ st.markdown(f"On ½(λ_max x² + λ_min y²), λ_max = {knobs.EOS_LMAX:g}, λ_mi
             "until the limit is reached, and the oscillation that starts then keeps it from shrinking further.")
 c1, c2 = st.columns(2)
 with c1:
-    delta = widgets.pick("gradient descent: α = (2 ± δ)/λ_max, δ", "knobs.edge.delta", [0.01, 0.1, 0.5], 0.1)
+    delta = pick("gradient descent: α = (2 ± δ)/λ_max, δ", "edge.delta")
 with c2:
-    eb1 = widgets.pick("Adam's β₁", "knobs.edge.beta1", [0.0, 0.5, 0.9], 0.9)
+    eb1 = pick("Adam's β₁", "edge.beta1")
 spec, n = edge_demo(float(delta), float(eb1), present)
 _chart(spec, "knobs.edge.chart")
 st.caption(f"Start (1, 1); Adam with α = {knobs.EOS_ADAM_LR:g}, β₂ = {knobs.EOS_ADAM_BETA2:g}; log scales. Measured: after "
@@ -429,9 +438,9 @@ st.markdown("At t = 1, v̂₁ = g₁²: the adaptive step size α/√v̂ rests o
             "Warmup for Adaptive Optimization*).")
 c1, c2 = st.columns(2)
 with c1:
-    wb2 = widgets.pick("β₂", "knobs.warmup.beta2", [0.99, 0.999, 0.9999], 0.999)
+    wb2 = pick("β₂", "warmup.beta2")
 with c2:
-    wsteps = widgets.pick("warm-up steps τ (LinearLR from α/τ)", "knobs.warmup.steps", [10, 100, 500, 2000], 2000)
+    wsteps = pick("warm-up steps τ (LinearLR from α/τ)", "warmup.steps")
 spec, n = warmup_demo(float(wb2), int(wsteps), present)
 _chart(spec, "knobs.warmup.chart")
 st.caption(f"{knobs.WARMUP_RUNS} Adam runs on pure noise of σ = 1 (a flat loss), α = {knobs.WARMUP_LR:g}; the band holds "
@@ -447,14 +456,15 @@ st.markdown("Four lines, one correct Adam (the engine's, equal to torch.optim.Ad
             "correction forgotten, ε inside the square root, β₁ and β₂ swapped. All run with α = 0.05 on Rosenbrock "
             "scaled by 10⁻⁶, so the gradients are about 10⁻⁴, as small as a network's often are (correct Adam does not "
             "mind: section 3). The dots mark each line's first three steps.")
-answer = ss.get("knobs.bug.answer")
+ANSWER = knobs_settings.P + "bug.answer"
+answer = ss.get(ANSWER)
 _chart(bug_demo(answer is not None, present), "knobs.bug.chart")
 with st.expander("Hints"):
     st.markdown("- At t = 1, m̂₁ = g₁ and v̂₁ = g₁², so correct Adam's first step is α in each coordinate.\n"
                 "- β₁ = 0.9 remembers about 10 gradients: correct Adam turns with the valley within a few steps.\n"
                 "- ε = 10⁻⁸ is far below these gradients; √ε = 10⁻⁴ is not.")
-widgets.keep("knobs.bug.answer", None)
-answer = st.radio("Which line is correct Adam?", ["A", "B", "C", "D"], key="knobs.bug.answer", horizontal=True,
+widgets.keep(ANSWER, None)
+answer = st.radio("Which line is correct Adam?", list(knobs_settings.ANSWERS), key=ANSWER, horizontal=True,
                   format_func=lambda a: f"line {a}")
 if answer is not None:
     right = "ABCD"[knobs.QUIZ.index("correct")]
@@ -466,3 +476,5 @@ if answer is not None:
     st.markdown("\n".join(f"- **{'ABCD'[i]}**: {knobs.BUGS[key][0]}. {knobs.BUGS[key][1]}" for i, key in enumerate(knobs.QUIZ)))
     st.caption("Correct Adam is not the line that gets closest to the minimum in 300 steps: here the forgotten bias "
                "correction's oversized early steps happen to help. A bug can look like tuning.")
+
+knobs_state.save(knobs_state.current())  # the settings shown: the page's state and its address

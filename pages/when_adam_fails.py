@@ -4,20 +4,27 @@ import streamlit as st
 
 from surfaces import online
 from teaching import figures, reddi
-from ui import widgets
+from ui import adam_fails_settings, adam_fails_state, widgets
 from ui.boot import through_app
 
 through_app()  # a direct link on a fresh server: run through app.py
 
-ss = st.session_state
 ADAM, AMS = "#D55E00", "#0072B2"
 CONFIG = figures.CONFIG  # a short mode bar; the figures keep a strip at the top for it
+adam_fails_state.load()  # each control from the link, or as the session left it
+
+
+def pick(label: str, name: str, help: str | None = None):
+    """Control `name` (its URL name; its stops and first value in ui.adam_fails_settings.PICKS)."""
+    stops, default = adam_fails_settings.PICKS[name]
+    return widgets.pick(label, adam_fails_settings.WIDGETS[name], list(stops), default, help=help)
 
 
 st.title("When Adam fails")
 st.markdown("Adam can fail even on a convex problem in one variable. Reddi, Kale & Kumar (2018) built such a problem "
             "and a one-line fix, AMSGrad. Every xₜ below is exactly what the engine's own Adam and AMSGrad compute, the "
             "same code as torch.optim.Adam with `amsgrad=False` and `amsgrad=True`.")
+widgets.link_notices(adam_fails_state.notices())
 
 # ------------------------------------------------------------------ Figure 1's problem
 st.header("1. A loss that changes every step")
@@ -34,16 +41,14 @@ with text:
                 "is driven to +1, the worst point; AMSGrad towards −1 (where each run ends is measured below).")
     c1, c2, c3 = st.columns(3)
     with c1:
-        lr = widgets.pick("α", "adam_fails.fig1.lr", list(reddi.FIG1_LRS), reddi.FIG1_LR)
+        lr = pick("α", "lr")
     with c2:
-        periods = widgets.pick("periods of 101 steps", "adam_fails.fig1.periods", list(reddi.FIG1_PERIOD_CHOICES),
-                               reddi.FIG1_PERIODS)
+        periods = pick("periods of 101 steps", "periods")
     with c3:
-        start = widgets.pick("start x₁", "adam_fails.fig1.start", list(reddi.FIG1_STARTS), reddi.FIG1_START)
+        start = pick("start x₁", "start")
 
-    ss = st.session_state
-    widgets.keep("adam_fails.fig1.decay", False)  # kept when the page is left and re-entered
-    decay = st.toggle("αₜ = α/√t, as in the paper", key="adam_fails.fig1.decay",
+    widgets.keep(adam_fails_settings.WIDGETS["decay"], False)  # kept when the page is left and re-entered
+    decay = st.toggle("αₜ = α/√t, as in the paper", key=adam_fails_settings.WIDGETS["decay"],
                       help="Reddi et al.'s analysis decays the step as α/√t (torch: a LambdaLR schedule, 1/√(t + 1)). "
                            "Both move slowly then (the steps shrink): Adam still drifts to the wrong side, x > 0, and "
                            "AMSGrad towards −1.")
@@ -102,8 +107,7 @@ with text:
     st.markdown("The paper's Theorem 1 has a period of 3: the loss is Cx on one step and −x on the next two. For "
                 "C > 2 the sum points to x = −1 again. Adam with β₁ = 0 and β₂ = 1/(1 + C²) provably goes to +1 (the proof "
                 "takes αₜ = α/√t; the run below keeps α constant, and goes there too).")
-    C = widgets.pick("C", "adam_fails.thm1.C", list(reddi.THEOREM1_CS), reddi.THEOREM1_C,
-             help="Any C > 2. β₂ follows as 1/(1 + C²).")
+    C = pick("C", "C", help="Any C > 2. β₂ follows as 1/(1 + C²).")
 with eqs:
     st.latex(online.theorem1(C).latex)
     st.latex(rf"\beta_1 = 0,\quad \beta_2 = \frac{{1}}{{1 + C^2}} = {online.theorem1_beta2(C):.4g},\quad \alpha = "
@@ -133,3 +137,5 @@ with text:
     st.markdown("AMSGrad divides by the largest v seen so far, so every gradient gets the same denominator and the "
                 "steps are proportional to the gradients: C down, 2 up. Since C > 2 it goes down, to −1, and its "
                 "average regret falls towards 0 while Adam's stays put.")
+
+adam_fails_state.save(adam_fails_state.current())  # the settings shown: the page's state and its address

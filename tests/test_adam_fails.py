@@ -3,6 +3,9 @@
 teaching/online_scan.py takes the moments once per optimizer (the gradient of a linear loss does not depend on x) and
 the iterate as a clipped cumulative sum, with the engine's floating-point operations. Every number is compared here,
 bit for bit, with optimizers.simulate calls recorded at every step.
+
+Then the page's settings in its URL (ui/adam_fails_settings.py): a link shows them, a change is written back, a bad
+value falls back with one inert notice, and a visit to another page keeps them and puts them back in the address.
 """
 
 from __future__ import annotations
@@ -20,8 +23,11 @@ import optimizers
 from surfaces import online
 from teaching import online_scan, reddi
 from teaching.figures import thin
+from ui import adam_fails_settings as afs
+from ui.widgets import inert
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
+PAGE = "pages/when_adam_fails.py"
 P = online.FIG1.period
 
 
@@ -149,6 +155,17 @@ def test_theorem1s_runs_are_the_engines(C):
 # ------------------------------------------------------------------ the page
 
 
+def open_page(query: dict | None = None) -> AppTest:
+    """The app at "/" (its st.navigation), then the page with `query` in its address, as a link opens it."""
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()  # a page with its own url_path is only found once app.py's navigation has run
+    at.query_params.clear()
+    at.query_params.update(query or {})
+    at.switch_page(PAGE).run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
 def arrays(at: AppTest, key: str) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """A figure's line traces by name: (x, y) decoded from the plotly spec the server sends."""
     el = next(e for e in at.get("plotly_chart") if e.proto.id.endswith(key))
@@ -192,10 +209,7 @@ def check_fig1(at: AppTest, lr: float, periods: int, start: float, decay: bool) 
 
 
 def test_every_slider_of_the_page_shows_the_engines_numbers():
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.run()
-    at.session_state["adam_fails.fig1.periods"] = 100  # a short first batch: this test is about the sliders
-    at.switch_page("pages/when_adam_fails.py").run()
+    at = open_page({"periods": "100"})  # a short first batch: this test is about the sliders
     state = dict(lr=reddi.FIG1_LR, periods=100, start=reddi.FIG1_START, decay=False)
     check_fig1(at, **state)
     for name, value in (("lr", 0.05), ("start", -0.5), ("periods", 200), ("lr", 0.005), ("periods", 100)):
@@ -215,14 +229,132 @@ def test_every_slider_of_the_page_shows_the_engines_numbers():
 
 
 def test_the_page_says_the_proof_takes_alpha_over_root_t():
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.run()
-    at.session_state["adam_fails.fig1.periods"] = 100
-    at.switch_page("pages/when_adam_fails.py").run()
-    assert not at.exception
+    at = open_page({"periods": "100"})
     toggle = at.toggle(key="adam_fails.fig1.decay")
     assert "α/√t" in toggle.label and "paper" in toggle.label
     text = " ".join(md.value for md in at.markdown)
     claim = next(s for s in text.split(". ") if "provably goes to +1" in s)
     assert "the proof takes αₜ = α/√t" in claim and "keeps α constant" in claim
     assert "The paper shrinks the step as αₜ = α/√t" in text
+
+
+# ------------------------------------------------------------------ the page's settings in its URL
+
+FULL_LINK = {"lr": "0.05", "periods": "200", "start": "0.5", "decay": "1", "C": "10"}  # every setting off its first value
+
+
+def query(at: AppTest) -> dict[str, str]:
+    return {k: v[-1] if isinstance(v, list) else v for k, v in at.query_params.items()}
+
+
+def notices(at: AppTest) -> list[str]:
+    """The link notices, as shown: one box (several problems are one box with a list), backslash-escaped (inert)."""
+    return [w.value for w in at.warning if w.proto.icon == ":material/link_off:"]
+
+
+def shown(at: AppTest) -> dict:
+    """Each setting as its widget holds it, by URL name."""
+    return {name: (at.toggle(key=key) if name == "decay" else at.select_slider(key=key)).value
+            for name, key in afs.WIDGETS.items()}
+
+
+def test_a_link_with_every_setting_shows_them():
+    at = open_page(FULL_LINK)
+    assert not notices(at)
+    assert shown(at) == {"lr": 0.05, "periods": 200, "start": 0.5, "decay": True, "C": 10.0}
+    check_fig1(at, lr=0.05, periods=200, start=0.5, decay=True)  # drawn from those settings, not only shown
+    finals = [value for label, value in metrics(at)[3:] if label.endswith("final x")]
+    assert finals == [f"{reddi.theorem1(key, 10.0).path[-1, 0]:+.3f}" for key in reddi.KEYS]
+    assert query(at) == FULL_LINK
+
+
+def test_the_page_as_it_opens_has_an_empty_query_and_a_change_is_written_to_it():
+    at = open_page()
+    assert query(at) == {} and shown(at) == afs.DEFAULTS
+    at.run()
+    assert query(at) == {}
+    at.select_slider(key=afs.WIDGETS["periods"]).set_value(100).run()
+    assert query(at) == {"periods": "100"}
+    at.select_slider(key=afs.WIDGETS["lr"]).set_value(0.005).run()
+    at.select_slider(key=afs.WIDGETS["start"]).set_value(-1.0).run()
+    at.toggle(key=afs.WIDGETS["decay"]).set_value(True).run()
+    at.select_slider(key=afs.WIDGETS["C"]).set_value(2.5).run()
+    assert not at.exception
+    q = {"periods": "100", "lr": "0.005", "start": "-1", "decay": "1", "C": "2.5"}
+    assert query(at) == q
+    at.select_slider(key=afs.WIDGETS["lr"]).set_value(reddi.FIG1_LR).run()
+    del q["lr"]
+    assert query(at) == q, "back at its first value: nothing to say"
+    again = open_page(q)  # the address reopens what was shown
+    assert not notices(again) and shown(again) == shown(at) and query(again) == q
+
+
+@pytest.mark.parametrize("bad, named", [
+    ({"lr": "0.03"}, "lr='0.03'"),  # a number, but not one of the slider's stops
+    ({"periods": "lots"}, "periods='lots'"),
+    ({"start": "nan"}, "start='nan'"),
+    ({"decay": "maybe"}, "decay='maybe'"),
+    ({"C": "2"}, "C='2'"),  # C must be > 2: not a stop
+    ({"alpha": "0.05", "x1": "0.5"}, "'alpha', 'x1'"),  # unknown keys: one notice for all
+    ({"lr": "[x](javascript:alert(1))"}, "lr='[x](javascript:alert(1))'"),  # shown as typed, no link
+])
+def test_a_bad_link_gives_one_notice_and_the_defaults(bad, named):
+    at = open_page({**bad, "periods": "100"} if "periods" not in bad else bad)
+    boxes = notices(at)
+    assert len(boxes) == 1 and inert(named) in boxes[0], boxes  # inert: Markdown characters backslash-escaped
+    assert shown(at) == {**afs.DEFAULTS, "periods": 100 if "periods" not in bad else afs.DEFAULTS["periods"]}
+    assert query(at) == ({} if "periods" in bad else {"periods": "100"})  # the bad value is gone from the address
+    at.select_slider(key=afs.WIDGETS["C"]).set_value(4.0).run()
+    assert not notices(at), "the notice goes with the first change"
+
+
+def test_many_bad_values_give_a_few_notices_in_one_box():
+    bad = {"lr": "x", "periods": "x", "start": "x", "decay": "x", "C": "x", "zz": "1", "yy": "2"}
+    v, problems = afs.from_query(bad)  # six problems: five bad values and one notice for the unknown keys
+    assert v == afs.DEFAULTS and len(problems) == 5 and problems[-1].startswith("…and 2 more")
+    at = open_page(bad)
+    assert len(at.warning) == 1 and at.warning[0].value.count("\n- ") == 5
+    assert shown(at) == afs.DEFAULTS and query(at) == {}
+
+
+def test_the_settings_and_their_query_survive_a_visit_to_another_page():
+    at = open_page({"periods": "100", "decay": "1"})
+    at.select_slider(key=afs.WIDGETS["C"]).set_value(20.0).run()
+    before = shown(at)
+    assert query(at) == {"periods": "100", "decay": "1", "C": "20"}
+    at.switch_page("pages/inspector.py").run()
+    assert not at.exception
+    at.query_params.clear()  # another page's address carries no query of this page
+    at.switch_page(PAGE).run()
+    assert not at.exception and not notices(at)
+    assert shown(at) == before
+    # the address comes back without a history entry: written by the browser (a zero-height script)
+    assert any("replaceState" in el.proto.srcdoc and "?periods=100&decay=1&C=20" in el.proto.srcdoc
+               for el in at.get("iframe"))
+
+
+# the pure round trip: every stop of every slider, both positions of the switch
+
+SETTINGS = [(name, value) for name, (stops, _) in afs.PICKS.items() for value in stops] + [("decay", True), ("decay", False)]
+
+
+@pytest.mark.parametrize("name, value", SETTINGS)
+def test_every_stop_round_trips_through_the_url(name, value):
+    v = {**afs.DEFAULTS, name: value}
+    q = afs.to_query(v)
+    assert q == ({} if value == afs.DEFAULTS[name] else {name: q[name]})
+    assert afs.from_query(q) == (v, [])
+    assert afs.from_query({name: afs._fmt(value)}) == (v, [])  # a default written out is read too
+
+
+def test_every_setting_at_once_round_trips_and_other_spellings_are_read():
+    v, problems = afs.from_query(FULL_LINK)
+    assert problems == [] and afs.to_query(v) == FULL_LINK and list(afs.to_query(v)) == list(afs.ORDER)
+    for name, (stops, default) in afs.PICKS.items():  # the other end of every slider
+        v = {**afs.DEFAULTS, name: stops[0] if stops[0] != default else stops[-1]}
+        assert afs.from_query(afs.to_query(v)) == (v, [])
+    spelled = {"lr": "5e-2", "periods": "2e3", "start": "-.5", "decay": "true", "C": "10.0"}
+    v, problems = afs.from_query(spelled)
+    assert problems == [] and v == {"lr": 0.05, "periods": 2000, "start": -0.5, "decay": True, "C": 10.0}
+    assert afs.to_query(v) == {"lr": "0.05", "periods": "2000", "start": "-0.5", "decay": "1", "C": "10"}
+    assert afs.from_query({}) == (afs.DEFAULTS, []) and afs.to_query(afs.DEFAULTS) == {}

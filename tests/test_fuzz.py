@@ -2,7 +2,8 @@
 
 Three properties, each seeded (`derandomize=True`) and bounded so that the file runs in about half a minute:
 
-1. URL settings (ui/settings.py, ui/sweep_settings.py, ui/network_settings.py, ui/inspector_settings.py): every
+1. URL settings (ui/settings.py, ui/sweep_settings.py, ui/network_settings.py, ui/inspector_settings.py,
+   ui/adam_fails_settings.py, ui/knobs_settings.py): every
    valid setting survives `from_query(to_query(s))` with no notice (the same page: values equal to a default are left
    out of a link, so the Playground compares each entry's full hyperparameters); junk in a link changes nothing but a notice
    (the settings are those of the same link without the junk keys), and the notices are plain text, inert once
@@ -38,7 +39,9 @@ import optimizers
 import surfaces
 import sweeps
 from optimizers.runner import MAX_STEPS, Trajectory
+from ui import adam_fails_settings as afs
 from ui import inspector_settings as ins
+from ui import knobs_settings as ks
 from ui import network_settings as net
 from ui import settings as pg
 from ui import sweep_settings as sw
@@ -376,10 +379,56 @@ def test_inspector_junk_in_a_link_only_adds_notices(s, junk):
     check_notices(notices, junk)
 
 
+# ---- When Adam fails and Adam's knobs: each setting one of its slider's stops, a switch or (the quiz) an answer -------
+
+
+def stops_settings(module, answers: tuple = ()):
+    """A page's settings as a dict by URL name: any stop of each slider, any position of each switch."""
+    parts = {name: st.sampled_from(stops) for name, (stops, _) in module.PICKS.items()}
+    parts.update({name: st.booleans() for name in module.FLAGS})
+    if answers:
+        parts["bug.answer"] = st.sampled_from((None, *answers))
+    return st.fixed_dictionaries(parts).map(lambda v: {name: v[name] for name in module.ORDER})
+
+
+STOP_PAGES = {"when_adam_fails": (afs, stops_settings(afs)), "adams_knobs": (ks, stops_settings(ks, ks.ANSWERS))}
+
+
+@pytest.mark.parametrize("page", STOP_PAGES)
+def test_stop_pages_settings_round_trip_through_the_url(page):
+    module, settings_ = STOP_PAGES[page]
+
+    @fuzz(40)
+    @given(settings_)
+    def check(v):
+        q = module.to_query(v)
+        assert module.from_query(q) == (v, []), q
+        assert module.to_query(module.from_query(q)[0]) == q
+
+    check()
+
+
+@pytest.mark.parametrize("page", STOP_PAGES)
+def test_stop_pages_junk_in_a_link_only_adds_notices(page):
+    module, settings_ = STOP_PAGES[page]
+
+    @fuzz(40)
+    @given(settings_, junk_links(set(module.ORDER)))
+    def check(v, junk):
+        valid = module.to_query(v)
+        got, notices = module.from_query({**valid, **junk})
+        without, _ = module.from_query({k: x for k, x in valid.items() if k not in junk})
+        assert got == without, junk
+        check_notices(notices, junk)
+
+    check()
+
+
 # ---- what the link properties found --------------------------------------------------------------------------------
 
 READERS = {"playground": lambda q: pg.from_query(q)[1], "sweeps": lambda q: sw.from_query(q)[2],
-           "network": lambda q: net.from_query(q)[1], "inspector": lambda q: ins.from_query(q)[1]}
+           "network": lambda q: net.from_query(q)[1], "inspector": lambda q: ins.from_query(q)[1],
+           "when_adam_fails": lambda q: afs.from_query(q)[1], "adams_knobs": lambda q: ks.from_query(q)[1]}
 SHORT_BUG = ("ui.settings._q cuts a value to 60 characters *before* repr() escapes it, so a notice grows with "
              "non-printable characters (up to 10 per character: '\\U000e0001'): {'steps': '\\U000e0001' * 80} gives a "
              "notice of about 650 characters; three such unknown keys one of about 1900")
@@ -678,15 +727,18 @@ def test_what_the_fuzz_found_in_simulate(change, label, named, _):
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 PAGES = {"playground": None, "inspector": "pages/inspector.py", "sweeps": "pages/sweeps.py", "network": "pages/network.py",
-         "how_adam_works": "pages/how_adam_works.py", "when_adam_fails": "pages/when_adam_fails.py"}
+         "how_adam_works": "pages/how_adam_works.py", "when_adam_fails": "pages/when_adam_fails.py",
+         "adams_knobs": "pages/adams_knobs.py"}
 # the keys every page reads (and a few hyperparameter keys): a link for one page may well reach another
 PAGE_KEYS = sorted(pg._TOP_LEVEL | set(sw.DEFAULTS) | net.TOP_LEVEL | ins._TOP_LEVEL | {
-    "adam.lr", "adam:2.beta1", "gd.schedule", "lbfgs.line_search_fn", "nag.dampening", "tab", "hp.lr", "gd.lr_small"})
+    "adam.lr", "adam:2.beta1", "gd.schedule", "lbfgs.line_search_fn", "nag.dampening", "tab", "hp.lr", "gd.lr_small",
+    *afs.ORDER, "present", "sign.beta1", "eps.eps", "scale.times1000", "lag.plateau", "bug.answer"})
 
 
 # Examples per page: each is a fresh session (AppTest.from_file and a first run), about 0.3-1.3 s of CPU once the
-# page's cached computations are warm; When Adam fails reads no link at all (its first run fills its caches: ~8 s).
-PAGE_EXAMPLES = {"playground": 2, "inspector": 2, "sweeps": 2, "network": 2, "how_adam_works": 2, "when_adam_fails": 1}
+# page's cached computations are warm; When Adam fails' and Adam's knobs' first runs fill their caches.
+PAGE_EXAMPLES = {"playground": 2, "inspector": 2, "sweeps": 2, "network": 2, "how_adam_works": 2, "when_adam_fails": 2,
+                 "adams_knobs": 2}
 # and first, on every page, one link with a bit of everything (the random ones start small)
 HOSTILE_LINK = {"steps": "١٠", "opt": MARKDOWN, "x": "nan", "surface": "s" * 5000, "tab": "<script>alert(1)</script>",
                 "task": "![i](http://e.com/x.png)", "adam.lr": "1_000", "zz" * 40: "1", "n": "inf", "f": "q" * 199}
@@ -730,9 +782,9 @@ def test_every_page_survives_a_junk_link(name):
         assert not at.exception, "\n".join(e.message + "\n" + "\n".join(e.stack_trace) for e in at.exception)
         assert not at.error, [e.value for e in at.error]
         boxes = [w.value for w in at.warning]
-        # the Playground shows each link notice in its own box (see test_many_bad_values_still_give_few_notices);
-        # every other page gathers them into one (ui.widgets.link_notices)
-        assert len(boxes) <= (len(query) + 2 if name == "playground" else 1), boxes
+        # every page gathers a link's notices into one box (ui.widgets.link_notices); the Playground's typed surface
+        # may add its formula's error
+        assert len(boxes) <= (2 if name == "playground" else 1), boxes
         for box in boxes:
             for line in box.split("\n"):
                 assert "](" not in line and "http://" not in line, line

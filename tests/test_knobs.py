@@ -3,6 +3,9 @@
 Each test names the number it asserts. The claims come from teaching/knobs.py; where a claim is an identity of the
 update rule, the test recomputes it from the engine's recorded state (torch's exp_avg, exp_avg_sq), not from the
 module, so a wrong formula in either place fails.
+
+Last, the page's settings in its URL (ui/knobs_settings.py): a link shows them, a change is written back, a bad value
+falls back with one inert notice, and a visit to another page keeps them and puts them back in the address.
 """
 
 from __future__ import annotations
@@ -18,6 +21,8 @@ from streamlit.testing.v1 import AppTest
 import optimizers
 import surfaces
 from teaching import knobs
+from ui import knobs_settings as ks
+from ui.widgets import inert
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")
@@ -399,3 +404,148 @@ def test_the_charts_keep_a_strip_for_the_mode_bar_above_their_titles():
         titles = [a for a in layout.get("annotations", []) if a.get("yanchor") == "bottom" and a.get("font", {}).get("size") == 16]
         assert layout["margin"]["t"] >= figures.MODEBAR + (20 if titles else 0), key
         assert layout["legend"]["yref"] == "container" and layout["legend"]["y"] == 0, key
+
+
+# ------------------------------------------------------------------ the page's settings in its URL
+
+RIGHT = "ABCD"[knobs.QUIZ.index("correct")]
+# every setting off its first value (the quiz answered correctly: a wrong answer shows an error box)
+FULL_LINK = {"present": "1", "sign.beta1": "0.9", "sign.beta2": "0.999", "eps.eps": "0.1", "scale.times1000": "1",
+             "lag.beta2": "0.9999", "lag.plateau": "100", "decay.lam": "1", "edge.delta": "0.5", "edge.beta1": "0",
+             "warmup.beta2": "0.99", "warmup.steps": "10", "bug.answer": RIGHT}
+
+
+def _open_link(query: dict | None = None) -> AppTest:
+    """The app at "/" (its st.navigation), then the page with `query` in its address, as a link opens it."""
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    at.query_params.clear()
+    at.query_params.update(query or {})
+    at.switch_page(PAGE).run()
+    _ok(at)
+    return at
+
+
+def _query(at: AppTest) -> dict[str, str]:
+    return {k: v[-1] if isinstance(v, list) else v for k, v in at.query_params.items()}
+
+
+def _notices(at: AppTest) -> list[str]:
+    """The link notices, as shown: one box (several problems are one box with a list), backslash-escaped (inert)."""
+    return [w.value for w in at.warning if w.proto.icon == ":material/link_off:"]
+
+
+def _shown(at: AppTest) -> dict:
+    """Each setting as its widget holds it, by URL name."""
+    def widget(name):
+        key = ks.P + name
+        return at.toggle(key=key) if name in ks.FLAGS else at.radio(key=key) if name == "bug.answer" else \
+            at.select_slider(key=key)
+    return {name: widget(name).value for name in ks.ORDER}
+
+
+def test_a_link_with_every_setting_shows_them():
+    at = _open_link(FULL_LINK)
+    assert not _notices(at)
+    v, _ = ks.from_query(FULL_LINK)
+    assert _shown(at) == v and all(v[name] != ks.DEFAULTS[name] for name in ks.ORDER)
+    # and the demos are drawn from them
+    figs = _charts(at)
+    assert all(_fonts(spec)["font"] >= 20 for spec in figs.values()), "projector mode"
+    assert "Adam, β₁ = 0.9, β₂ = 0.999" in [d.get("name") for d in figs["knobs.sign.chart"]["data"]]
+    assert "Adam, ε = 0.1" in [d.get("name") for d in figs["knobs.eps.chart"]["data"]]
+    assert "Adam, loss × 1000" in [d.get("name") for d in figs["knobs.scale.chart"]["data"]]
+    assert "LinearLR warm-up over 10 steps" in [d.get("name") for d in figs["knobs.warmup.chart"]["data"]]
+    assert at.success and f"{RIGHT}: {knobs.BUGS['correct'][0]}" in [d.get("name") for d in figs["knobs.bug.chart"]["data"]]
+    assert _query(at) == FULL_LINK
+
+
+def test_the_page_as_it_opens_has_an_empty_query_and_a_change_is_written_to_it():
+    at = _open_link()
+    assert _query(at) == {} and _shown(at) == ks.DEFAULTS
+    at.run()
+    assert _query(at) == {}
+    at.select_slider(key="knobs.eps.eps").set_value(0.1).run()
+    assert _query(at) == {"eps.eps": "0.1"}
+    at.toggle(key="knobs.present").set_value(True).run()
+    at.select_slider(key="knobs.lag.plateau").set_value(300).run()
+    at.radio(key="knobs.bug.answer").set_value("C").run()
+    _ok(at)
+    q = {"present": "1", "eps.eps": "0.1", "lag.plateau": "300", "bug.answer": "C"}
+    assert _query(at) == q
+    at.select_slider(key="knobs.eps.eps").set_value(1e-8).run()
+    del q["eps.eps"]
+    assert _query(at) == q, "back at its first value: nothing to say"
+    again = _open_link(q)  # the address reopens what was shown
+    assert not _notices(again) and _shown(again) == _shown(at) and _query(again) == q
+
+
+@pytest.mark.parametrize("bad, named", [
+    ({"eps.eps": "1e-3"}, "eps.eps='1e-3'"),  # a number, but not one of the slider's stops
+    ({"lag.plateau": "250"}, "lag.plateau='250'"),
+    ({"sign.beta1": "inf"}, "sign.beta1='inf'"),
+    ({"present": "maybe"}, "present='maybe'"),
+    ({"bug.answer": "E"}, "bug.answer='E'"),
+    ({"beta1": "0.9", "eps": "1", "knobs.present": "1"}, "'beta1', 'eps', 'knobs.present'"),  # one notice for all
+    ({"decay.lam": "**1**"}, "decay.lam='**1**'"),  # shown as typed, not bold
+])
+def test_a_bad_link_gives_one_notice_and_the_defaults(bad, named):
+    at = _open_link(bad)
+    boxes = _notices(at)
+    assert len(boxes) == 1 and inert(named) in boxes[0], boxes  # inert: Markdown characters backslash-escaped
+    assert _shown(at) == ks.DEFAULTS and _query(at) == {}  # the bad value is gone from the address
+    at.select_slider(key="knobs.edge.delta").set_value(0.5).run()
+    assert not _notices(at), "the notice goes with the first change"
+
+
+def test_many_bad_values_give_a_few_notices_in_one_box():
+    bad = {name: "x" for name in ks.ORDER}
+    v, problems = ks.from_query(bad)
+    assert v == ks.DEFAULTS and len(problems) == 5 and problems[-1].startswith(f"…and {len(ks.ORDER) - 4} more")
+    at = _open_link(bad)
+    assert len(at.warning) == 1 and at.warning[0].value.count("\n- ") == 5
+    assert _shown(at) == ks.DEFAULTS and _query(at) == {}
+
+
+def test_the_settings_and_their_query_survive_a_visit_to_another_page():
+    at = _open_link({"sign.beta2": "0.5", "present": "1"})
+    at.select_slider(key="knobs.warmup.steps").set_value(100).run()
+    at.radio(key="knobs.bug.answer").set_value("A").run()
+    before = _shown(at)
+    assert _query(at) == {"present": "1", "sign.beta2": "0.5", "warmup.steps": "100", "bug.answer": "A"}
+    at.switch_page("pages/inspector.py").run()
+    _ok(at)
+    at.query_params.clear()  # another page's address carries no query of this page
+    at.switch_page(PAGE).run()
+    _ok(at)
+    assert _shown(at) == before and not _notices(at)
+    # the address comes back without a history entry: written by the browser (a zero-height script)
+    assert any("replaceState" in el.proto.srcdoc and "?present=1&sign.beta2=0.5&warmup.steps=100&bug.answer=A"
+               in el.proto.srcdoc for el in at.get("iframe"))
+
+
+# the pure round trip: every stop of every slider, both positions of each switch, every answer
+
+SETTINGS = ([(name, value) for name, (stops, _) in ks.PICKS.items() for value in stops]
+            + [(name, flag) for name in ks.FLAGS for flag in (True, False)]
+            + [("bug.answer", a) for a in (None, *ks.ANSWERS)])
+
+
+@pytest.mark.parametrize("name, value", SETTINGS)
+def test_every_stop_round_trips_through_the_url(name, value):
+    v = {**ks.DEFAULTS, name: value}
+    q = ks.to_query(v)
+    assert q == ({} if value == ks.DEFAULTS[name] else {name: q[name]})
+    assert ks.from_query(q) == (v, [])
+
+
+def test_every_setting_at_once_round_trips_and_other_spellings_are_read():
+    v, problems = ks.from_query(FULL_LINK)
+    assert problems == [] and ks.to_query(v) == FULL_LINK and list(ks.to_query(v)) == list(ks.ORDER)
+    for name, (stops, default) in ks.PICKS.items():  # the other end of every slider
+        v = {**ks.DEFAULTS, name: stops[0] if stops[0] != default else stops[-1]}
+        assert ks.from_query(ks.to_query(v)) == (v, [])
+    v, problems = ks.from_query({"eps.eps": "1e-2", "lag.plateau": "1e2", "present": "on", "sign.beta1": ".5"})
+    assert problems == [] and ks.to_query(v) == {"present": "1", "sign.beta1": "0.5", "eps.eps": "0.01",
+                                                 "lag.plateau": "100"}
+    assert ks.from_query({}) == (ks.DEFAULTS, []) and ks.to_query(ks.DEFAULTS) == {}

@@ -148,14 +148,50 @@ def check_network(pg) -> None:
                          timeout=WAIT)
 
 
+def expect_toggle(pg, key: str) -> None:
+    """A toggle is on."""
+    expect(field(pg, key).locator("input[type=checkbox]")).to_be_checked(timeout=WAIT)
+
+
+def expect_trace(pg, chart_key: str, name: str) -> None:
+    """The chart of Streamlit key `chart_key` draws a trace called `name`."""
+    pg.wait_for_function("([sel, name]) => { const gd = document.querySelector(sel + ' .js-plotly-plot');"
+                         " return !!gd && !!gd.data && gd.data.some(d => d.name === name); }",
+                         arg=[f".st-key-{chart_key.replace('.', '-')}", name], timeout=WAIT)
+
+
+def check_adam_fails(pg) -> None:
+    expect_slider(pg, "adam_fails.fig1.lr", "0.05")
+    expect_slider(pg, "adam_fails.fig1.periods", "200")
+    expect_slider(pg, "adam_fails.fig1.start", "0.5")
+    expect_toggle(pg, "adam_fails.fig1.decay")
+    expect_slider(pg, "adam_fails.thm1.C", "10")
+    steps = pg.get_by_test_id("stMetric").filter(has=pg.get_by_test_id("stMetricLabel").get_by_text("steps", exact=True))
+    expect(steps.get_by_test_id("stMetricValue")).to_have_text("20,200", timeout=WAIT)  # run for those settings
+
+
+def check_knobs(pg) -> None:
+    expect_toggle(pg, "knobs.present")
+    expect_slider(pg, "knobs.sign.beta1", "0.9")
+    expect_slider(pg, "knobs.eps.eps", "0.1")
+    expect_toggle(pg, "knobs.scale.times1000")
+    expect_slider(pg, "knobs.warmup.steps", "10")
+    expect_trace(pg, "knobs.sign.chart", "Adam, β₁ = 0.9, β₂ = 0")  # the demos drawn from those settings
+    expect_trace(pg, "knobs.eps.chart", "Adam, ε = 0.1")
+    expect_trace(pg, "knobs.scale.chart", "Adam, loss × 1000")
+    pg.wait_for_function("() => { const gd = document.querySelector('.st-key-knobs-sign-chart .js-plotly-plot');"
+                         " return !!gd && !!gd._fullLayout && gd._fullLayout.font.size >= 20; }", timeout=WAIT)
+
+
 # path, title, the link's query ("" for a page that reads none: its plain address), what it must show
 PAGES = [
     ("how_adam_works", "How Adam works", "momentum.gamma=0.99&hp.eps=1e-08&tab=eps", check_lesson),
     ("sweeps", "Sweeps", "surface=beale&opt=rmsprop&yhp=alpha&steps=200&n=16", check_sweeps),
     ("network", "The article's network", "task=moons&opt=adam,gd,momentum&steps=60&adam.lr=0.01", check_network),
     ("scenarios", "Scenarios", "", None),
-    ("when_adam_fails", "When Adam fails", "", None),
-    ("adams_knobs", "Adam's knobs", "", None),
+    ("when_adam_fails", "When Adam fails", "lr=0.05&periods=200&start=0.5&decay=1&C=10", check_adam_fails),
+    ("adams_knobs", "Adam's knobs", "present=1&sign.beta1=0.9&eps.eps=0.1&scale.times1000=1&warmup.steps=10",
+     check_knobs),
 ]
 
 
