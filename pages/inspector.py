@@ -11,7 +11,7 @@ from optimizers import explain
 from teaching import figures
 from ui import compute, inspector_state, widgets
 from ui.boot import through_app
-from ui.inspector_settings import STEPS, ZOOMS, human, safer_lr, torch_names, trouble
+from ui.inspector_settings import STEPS, ZOOMS, descending_lr, human, safer_lr, torch_names, trouble, worse
 from ui.settings import start_limits
 
 through_app()  # a direct link on a fresh server: run through app.py
@@ -130,10 +130,11 @@ problem = trouble(out["path"], out["loss"], out["diverged_at"], bottomless=surfa
 if problem is not None:
     # the advice: the largest α of a short list that keeps this very run (start, steps, other settings) in bounds
     safer = safer_lr(key, surface.key, start, steps, hps) if "lr" in hps else None
+    n_steps = f"{problem.step} step{'' if problem.step == 1 else 's'}"
     overflow = (f" at step {problem.overflow} it overflows: from there on every value is NaN."
                 if problem.overflow is not None else "")
     if problem.kind == "runs off":
-        text = (f"After {problem.step} steps the loss is {human(problem.value)}: {surface.label} has no bottom, so "
+        text = (f"After {n_steps} the loss is {human(problem.value)}: {surface.label} has no bottom, so "
                 f"{opt.label} runs downhill for ever, faster and faster; the numbers below are that run-off."
                 f"{' And' + overflow if overflow else ''}")
         if safer is not None:
@@ -141,7 +142,7 @@ if problem is not None:
                      f"these {steps} steps.")
     else:
         if problem.kind == "explodes":
-            text = (f"This run explodes: after {problem.step} steps {problem.what} is {human(problem.value)}, over a "
+            text = (f"This run explodes: after {n_steps} {problem.what} is {human(problem.value)}, over a "
                     f"million times its size at the start" + (f", and{overflow}" if overflow else
                                                               "; the numbers below are no longer about the surface's shape."))
         else:
@@ -159,6 +160,20 @@ if problem is not None:
     box(text, icon=":material/south:" if box is st.info else ":material/error:")
     if safer is not None:
         st.button(f"Use α = {safer:g}", key=P + "use_lr", on_click=_use_lr, args=(key, safer), type="primary")
+
+else:
+    higher, outside = worse(out["path"], out["loss"], surface.bounds)
+    if higher and "lr" in hps:  # no explosion (Adam's steps are about α each), yet the run ends worse than it began
+        better = descending_lr(key, surface.key, start, steps, hps)
+        text = (f"This run ends higher than it started (the loss goes from {human(out['loss'][0])} to "
+                f"{human(out['loss'][-1])})" + (" and θ ends outside the map" if outside else "") +
+                f": α = {hps['lr']:g} is too large here.")
+        text += (f" {better:g} is the largest α of the scale 1, 2, 5 × 10ᵏ below it that ends lower and on the map, "
+                 "with the same start, steps and other settings." if better is not None else
+                 " No smaller α of the scale 1, 2, 5 × 10ᵏ ends lower and on the map with these settings.")
+        st.warning(text, icon=":material/trending_up:")
+        if better is not None:
+            st.button(f"Use α = {better:g}", key=P + "use_lr", on_click=_use_lr, args=(key, better), type="primary")
 
 c_prev, c_slider, c_next = st.columns([1, 10, 1], vertical_alignment="bottom")
 c_prev.button("◀", key=P + "prev", on_click=_move, args=(-1, steps), help="Previous step", width="stretch")

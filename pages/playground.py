@@ -35,9 +35,8 @@ st.html(f'<link rel="preload" href="{asset_urls()["plotly"]}" as="fetch" crossor
 widgets.compact_title()  # room for the chart
 
 present = bool(ss.get("present", False))
-if present:  # projector mode: the chart fills the screen; the pickers wait above, hidden
-    st.html("<style>[data-testid='stHeader'],[data-testid='stToolbar']{display:none!important}"
-            "[data-testid='stMainBlockContainer']{padding-top:0.6rem!important;max-width:100%!important}</style>")
+if present:  # projector mode: the chart fills the screen; the pickers wait above, hidden; the pages stay a click away
+    st.html("<style>[data-testid='stMainBlockContainer']{padding-top:3.9rem!important;max-width:100%!important}</style>")
 if not present:
     st.title("Optimizer Playground")
 pickers = st.container() if not present else st.expander("Surface, optimizers, steps, view", expanded=False)
@@ -64,7 +63,7 @@ if "guide" not in ss and not present:  # a first visit to the bare address (a sh
     ss.guide = True  # once a session: a toast floats over the page, so the chart and the sliders stay where they are
     if not st.query_params:
         st.toast("**New here?** ① Each dot is an optimizer at the step shown. ② Press **▶ Play**. ③ Now raise "
-                 "**Adam's α** under Tune.", icon=":material/lightbulb:", duration="infinite")
+                 "**Adam's α** under Tune.", icon=":material/lightbulb:", duration=30)  # then it leaves the controls free
 top[3].segmented_control("View", ["overlay", "multiples", "3d"], key="view", required=True, width="stretch",
                          format_func={"overlay": "Overlay", "multiples": "Side by side", "3d": "3-D"}.get)
 
@@ -115,8 +114,7 @@ def race() -> None:
     surface = surfaces.get(s.surface)
     labels = entry_labels(s)
     if notices and widgets.notices_apply(s):
-        for note in notices:
-            st.warning(widgets.inert(note), icon=":material/link:")
+        widgets.link_notices(notices)  # one box, as on every page: five would push the chart below the fold
 
     chart_col, tune_col = st.columns([0.78, 0.22] if s.present else [0.72, 0.28], gap="small")
     tuning = tune_col.container(height=560, border=False, key="tuning")

@@ -63,5 +63,6 @@ for index, sc in enumerate(SCENARIOS):
         with picture:
             st.plotly_chart(go.Figure(preview(index), _validate=False), key=f"scenarios.{sc.key}.preview",
                             config={"displaylogo": False, "staticPlot": False})
-            st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch",
-                         column_config={"final loss": st.column_config.NumberColumn(format="%.4g")})
+            table = pd.DataFrame([{**r, "final loss": "diverged" if r["final loss"] is None else f"{r['final loss']:.4g}"}
+                                  for r in rows])  # a run that overflowed says so instead of "None"
+            st.dataframe(table, hide_index=True, width="stretch")

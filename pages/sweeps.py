@@ -180,7 +180,7 @@ if view == "grid":
                 st.warning("Every run of this grid " + ("diverged: lower the range of α." if share_div == 1 else
                            "has no value for this metric (no minimum reached, or the surface has none): pick another "
                            "metric or more steps."), icon=":material/error:")
-            st.caption(f"{n * n:,} runs × {steps:,} steps. Click a cell to see its run. Dark cells diverged "
+            st.caption(f"{n * n:,} runs × {steps:,} steps. Click a cell to see its run. Near-black cells diverged "
                        f"({100 * share_div:.0f}%); blank cells have no value for this metric (never reached a minimum). "
                        f"★ torch's default, ○ the current settings. Reached = within {sw.tol:g} of a minimum.")
             df = pd.DataFrame({xhp: np.tile(xv, n), yhp: np.repeat(yv, n), "final_loss": sw.loss.ravel(),

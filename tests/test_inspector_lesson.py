@@ -446,3 +446,26 @@ def test_a_lesson_control_change_is_written_to_the_query_and_kept_across_pages()
 def test_lesson_settings_round_trip(q):
     v, problems = les.from_query(q)
     assert problems == [] and les.to_query(v) == q
+
+
+@pytest.mark.parametrize(("opt", "surface"), [("adam", "rosenbrock"), ("rmsprop", "ackley")])
+def test_a_run_that_ends_worse_without_exploding_gets_an_alpha_that_ends_on_the_map(opt, surface):
+    """Adam's steps are about α each, so α = 10 never explodes; it leaves the map and ends above its start. The page
+    says so and offers the largest α of its scale that ends lower and on the map; the button takes it."""
+    at = open_page(INSPECTOR, {"opt": opt, "surface": surface, f"{opt}.lr": "10"})
+    warning = [w.value for w in at.warning if "ends higher than it started" in w.value]
+    assert len(warning) == 1 and "outside the map" in warning[0], [w.value for w in at.warning]
+    use = [b for b in at.button if b.label.startswith("Use α = ")]
+    assert len(use) == 1
+    lr = float(use[0].label.removeprefix("Use α = "))
+    assert lr < 10 and f" {lr:g} is the largest α" in warning[0]
+    use[0].click().run()
+    ok(at)
+    assert not [w.value for w in at.warning if "ends higher" in w.value]
+    assert query(at)[f"{opt}.lr"] == f"{lr:g}"
+    # the engine agrees: that α ends lower than it started, inside the surface's box
+    surf = surfaces.get(surface)
+    traj = optimizers.simulate(opt, surf, surf.start, int(at.session_state["inspector.steps"]), record="path",
+                               **{**ins.hp_defaults(opt, surface), "lr": lr})
+    (x0, x1), (y0, y1) = surf.bounds
+    assert traj.loss[-1] < traj.loss[0] and x0 <= traj.path[-1, 0] <= x1 and y0 <= traj.path[-1, 1] <= y1

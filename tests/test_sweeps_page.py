@@ -96,7 +96,7 @@ def test_diverged_cells_are_drawn_dark_and_counted():
                      y=("weight_decay", sweeps.axis("gd", "weight_decay", 16)))
     share = round(100 * float((sw.diverged_at >= 0).mean()))
     assert 0 < share < 100
-    assert f"Dark cells diverged ({share}%)" in " ".join(c.value for c in at.caption)
+    assert f"Near-black cells diverged ({share}%)" in " ".join(c.value for c in at.caption)
 
 
 def test_a_metric_with_no_value_anywhere_says_so():

@@ -328,13 +328,15 @@ def trouble(path, loss, diverged_at: int | None, bottomless: bool = False) -> Tr
 
 
 @lru_cache(maxsize=2048)
-def _check(key: str, surface: str, start: tuple, steps: int, hp_items: tuple) -> tuple[Trouble | None, bool]:
-    """One run's trouble, and whether its loss ends below where it started (the page's run: record the path only)."""
+def _check(key: str, surface: str, start: tuple, steps: int, hp_items: tuple) -> tuple[Trouble | None, bool, bool]:
+    """One run's trouble, whether its loss ends below where it started and whether it ends on the map (the
+    page's run: record the path only)."""
     surf = surfaces.get(surface)
     traj = optimizers.simulate(key, surf, np.array(start, dtype=float), int(steps), record="path", **dict(hp_items))
     with np.errstate(invalid="ignore"):
         descends = bool(traj.loss[-1] < traj.loss[0])  # NaN: False
-    return trouble(traj.path, traj.loss, traj.diverged_at, surf.min_value is None), descends
+    return (trouble(traj.path, traj.loss, traj.diverged_at, surf.min_value is None), descends,
+            not worse(traj.path, traj.loss, surf.bounds)[1])
 
 
 def _with_lr(hps: Mapping, lr: float) -> tuple:
@@ -355,14 +357,36 @@ def landing_rule(key: str, surface: str) -> float:
     start = tuple(map(float, surfaces.get(surface).start))
     tries = [hps["lr"], *below(key, hps["lr"])]
     for lr in tries:
-        problem, descends = _check(key, surface, start, presets.INSPECT_STEPS, _with_lr(hps, lr))
+        problem, descends, _ = _check(key, surface, start, presets.INSPECT_STEPS, _with_lr(hps, lr))
         if problem is None and descends:
             return lr
     for lr in tries:  # every one of them has been run (and cached) by now
-        problem, descends = _check(key, surface, start, presets.INSPECT_STEPS, _with_lr(hps, lr))
+        problem, descends, _ = _check(key, surface, start, presets.INSPECT_STEPS, _with_lr(hps, lr))
         if problem is not None and problem.kind == "runs off" and problem.overflow is None and descends:
             return lr
     return hps["lr"]
+
+
+def descending_lr(key: str, surface: str, start, steps: int, hps: Mapping) -> float | None:
+    """The largest α of LADDER below hps["lr"] at which this run ends lower than it started and on the map;
+    None if none of them does (for a run that got worse without exploding: Adam's steps are about α each)."""
+    start = (float(start[0]), float(start[1]))
+    for lr in below(key, hps["lr"]):
+        problem, descends, on_map = _check(key, surface, start, int(steps), _with_lr(hps, lr))
+        if problem is None and descends and on_map:
+            return lr
+    return None
+
+
+def worse(path, loss, bounds) -> tuple[bool, bool]:
+    """(the loss ends higher than it started, the last θ lies outside the surface's box): a run that got worse
+    without exploding."""
+    path, loss = np.asarray(path, dtype=float), np.asarray(loss, dtype=float)
+    (x0, x1), (y0, y1) = bounds
+    end = path[-1]
+    higher = bool(np.isfinite(loss[-1]) and np.isfinite(loss[0]) and loss[-1] > loss[0])
+    outside = bool(np.all(np.isfinite(end)) and not (x0 <= end[0] <= x1 and y0 <= end[1] <= y1))
+    return higher, outside
 
 
 def safer_lr(key: str, surface: str, start, steps: int, hps: Mapping) -> float | None:

@@ -161,8 +161,9 @@ def parse_hp(hp: optimizers.Hyperparameter, text: str):
     return value
 
 
-def link_hp(hp: optimizers.Hyperparameter, name: str, text: str, notices: list[str]):
-    """A hyperparameter's value from a link, or None with a notice that names it."""
+def link_hp(hp: optimizers.Hyperparameter, name: str, text: str, notices: list[str], fallback=None):
+    """A hyperparameter's value from a link, or None with a notice that names the value used instead: `fallback`
+    (the Playground's landing α) or else torch's default."""
     value = parse_hp(hp, text)
     if value is None and hp.kind == "choice" and text == "none" and None in hp.choices:
         return None  # torch's None (L-BFGS without a line search): the default, nothing to say
@@ -170,7 +171,9 @@ def link_hp(hp: optimizers.Hyperparameter, name: str, text: str, notices: list[s
         lo, hi = hp.slider_range
         what = ("on/off" if hp.is_flag else f"one of {', '.join(_fmt(c) for c in hp.choices)}" if hp.kind == "choice"
                 else f"{'an integer' if hp.kind == 'int' else 'a number'} from {lo:g} to {hi:g}")
-        notices.append(f"{name}={_q(text)} in the link must be {what}: using torch's default {_q(hp.default)}.")
+        instead = (f"the Playground's {_q(fallback)}" if fallback is not None and fallback != hp.default
+                   else f"torch's default {_q(hp.default)}")
+        notices.append(f"{name}={_q(text)} in the link must be {what}: using {instead}.")
     return value
 
 
@@ -294,7 +297,7 @@ def from_query(params: Mapping[str, str]) -> tuple[Settings, list[str]]:
         if not hp.ui:
             notices.append(f"{name}={_q(text)} in the link cannot be set here: {key} keeps {_q(hp.default)}.")
             continue
-        value = link_hp(hp, name, text, notices)
+        value = link_hp(hp, name, text, notices, fallback=hps.get(key, {}).get(hp_name))
         if value is not None:
             hps.setdefault(key, {})[hp_name] = value
     notices += unknown_notice(unknown)

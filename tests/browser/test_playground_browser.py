@@ -328,11 +328,12 @@ def test_layout_at_each_screen_size(page, app_url, width, height):
 
 
 def test_projector_link_at_1024x768(page, app_url):
-    """A teacher's prepared link: large type, no app chrome, the chart and its controls on one screen, keys work."""
+    """A teacher's prepared link: large type, the app's pages a click away, the chart and its
+    controls on one screen, keys work."""
     page.set_viewport_size({"width": 1024, "height": 768})
     open_app(page, app_url, "?present=1")
     assert page.locator(ROOT).evaluate("r => r.classList.contains('opr-present')")
-    assert page.locator('[data-testid="stHeader"]').is_hidden()
+    assert page.locator(NAV_LINK, has_text="Adam's knobs").first.is_visible()
     assert page.evaluate(OVERLAPS) == []
     got = page.evaluate(BOTH_ON_SCREEN, "adam-lr")
     assert got["map"] and got["slider"] and got["square"], got
