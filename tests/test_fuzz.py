@@ -471,9 +471,9 @@ VALID, BAD, EITHER = True, False, None  # EITHER: a result and a ValueError are 
 CHEAP = ("rosenbrock", "booth")
 NOT_A_NUMBER = ("abc", "", None, [], {}, {"a": 1}, [0.1, "a"], [[0.1], [0.2, 0.3]], 1 + 1j, object(), np.array([]),
                 np.array([np.nan, 0.1]), "0x10")
-# Inputs that break the property today are pinned by test_simulate_known_bugs below and kept out of these draws
-# until fixed: huge Python ints (10**400), NumPy complex values, an empty noise array, an array as `record`, and a
-# huge valid value (1e300) of these hyperparameters, raised to a power in Python floats (OverflowError):
+# What the fuzz found and is now fixed (huge Python ints, NumPy complex values, an empty noise array, an array as
+# `record`, a huge valid value of these hyperparameters raised to a power in Python floats) is checked case by case
+# in test_what_the_fuzz_found_in_simulate below; the random draws keep these hyperparameters' values finite:
 OVERFLOWS = {("asgd", "alpha"), ("schedule_free_adamw", "lr"), ("schedule_free_adamw", "r"),
              ("schedule_free_adamw", "weight_lr_power")}
 
