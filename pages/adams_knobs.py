@@ -19,7 +19,9 @@ CONFIG = figures.CONFIG
 ADAM, OTHER, GD, GREY = OPTIMIZER_COLORS["adam"], OPTIMIZER_COLORS["adamw"], OPTIMIZER_COLORS["gd"], "#9A9A9A"
 BAND = "rgba(110,110,110,0.35)"  # a reference drawn wide and translucent, so a line lying exactly on it shows
 BIG = 20  # projector mode: the smallest type, in px (ticks, legend, annotations); panel titles 24
-PRESENT_HEIGHT = (600, 640)  # projector mode: a chart's height, less its top strip: 1024×768 less the app's header
+# projector mode: a chart's whole height, its top strip included. A 1024×768 projector shows 708 px below the app's
+# header (about 60 px): a demo's chart and the controls just above it (about 110 px with their large labels) fit together
+PRESENT_HEIGHT = 540
 SECTIONS = (
     ("sign-descent", "1. Adam as sign descent"),
     ("epsilon", "2. ε is a dial between Adam and momentum"),
@@ -39,13 +41,13 @@ def _layout(fig: go.Figure, height: int, present: bool = False, titled: bool = F
     """Size, margins, legend and type of a demo's figure. `height` is the figure's height without the strip at the top
     kept free for plotly's mode bar (figures.MODEBAR: on a phone it spans most of the width) and the panel titles below
     it (`titled`). The legend is anchored to the figure's bottom: plotly reserves its room below the axis titles.
-    Projector mode (`present`): type of at least BIG px, lines half as thick again, the height PRESENT_HEIGHT."""
+    Projector mode (`present`): type of at least BIG px, lines half as thick again, PRESENT_HEIGHT px in all."""
     small, title = (BIG, 24) if present else (12, 16)
     top = figures.MODEBAR + (round(1.4 * title) if titled else 2)
     legend = dict(orientation="h", x=0, y=0, yref="container", yanchor="bottom", font=dict(size=small),
                   traceorder="normal")  # not a row for each legendgroup
     if present:
-        height = min(max(height + 80, PRESENT_HEIGHT[0]), PRESENT_HEIGHT[1])
+        height = PRESENT_HEIGHT - top + 30  # the figure's height below is height + top − 30
         legend.update(entrywidth=0.5, entrywidthmode="fraction")  # two entries a row, however long: fewer rows
         for trace in fig.data:
             if trace.line.width:
@@ -98,7 +100,15 @@ def _chart(spec: dict, key: str) -> None:
 
 def _gap(gap: float, present: bool) -> float:
     """make_subplots' vertical_spacing: in projector mode room for the upper panel's tick labels and the lower one's title."""
-    return max(gap, 0.16) if present else gap
+    return max(gap, 0.22) if present else gap
+
+
+def _log(fig: go.Figure, values, axis: str = "y", most: int = 5, **where) -> None:
+    """A log axis (row, col in `where`) with readable labels over the positive finite `values` (figures.log_axis)."""
+    v = np.asarray(values, dtype=float).ravel()
+    v = v[np.isfinite(v) & (v > 0)]
+    settings = figures.log_axis(float(v.min()), float(v.max()), most=most) if v.size else dict(type="log")
+    (fig.update_yaxes if axis == "y" else fig.update_xaxes)(**settings, **where)
 
 
 def _e(x: float) -> str:
@@ -195,7 +205,7 @@ def lag_demo(beta2: float, plateau: int, present: bool) -> tuple[dict, dict]:
     fig.add_hline(y=1.0, line=dict(color="black", dash="dash", width=1), annotation_text="α",
                   annotation_position="top left", row=2, col=1)
     fig.add_vline(x=first, line=dict(color="#999", dash="dot", width=1))
-    fig.update_yaxes(type="log", row=1, col=1)
+    _log(fig, r["grad"][0], most=3, row=1, col=1)  # a short panel: 0.01, 0.1, 1
     fig.update_xaxes(range=[max(1, first - 80), int(t[-1])])
     fig.update_xaxes(title_text="step t", row=2, col=1)
     return _layout(fig, 500, present, titled=True), dict(after=r["after"].tolist(), before=r["before"].tolist(),
@@ -221,7 +231,7 @@ def decay_demo(lam: float, present: bool) -> tuple[dict, dict]:
                                  line=dict(color=ADAM, dash=dash, width=2.5)), 2, 1)
     fig.add_trace(go.Scatter(x=t, y=np.full(len(t), r["kappa_w"]), mode="lines", name="AdamW, x and y: αλ",
                              line=dict(color=OTHER, width=2.5)), 2, 1)
-    fig.update_yaxes(type="log", exponentformat="power", row=2, col=1)
+    _log(fig, np.r_[r["kappa"].ravel(), r["kappa_w"]], most=4, row=2, col=1)
     fig.update_xaxes(title_text="step t", row=2, col=1)
     return _layout(fig, 680, present, titled=True), dict(ratio=r["ratio"], l2_end=r["l2"][-1].tolist(),
                                                          adamw_end=r["adamw"][-1].tolist(), regularized_min=(rx, ry))
@@ -237,12 +247,12 @@ def edge_demo(delta: float, beta1: float, present: bool) -> tuple[dict, dict]:
             x = np.where(gd["x"][i] > 0, gd["x"][i], np.nan)
         fig.add_trace(go.Scatter(x=np.arange(len(x)), y=x, mode="lines", line=dict(color=color, width=2.5),
                                  name=f"GD, α = (2 {sign} {delta:g})/λ_max"), 1, 1)
-    fig.update_yaxes(type="log", exponentformat="power", row=1, col=1)
+    _log(fig, gd["x"], row=1, col=1)
     fig.add_trace(go.Scatter(x=adam["t"], y=adam["sharpness"], mode="lines", line=dict(color=PALETTE[2], width=1.5),
                              name=f"Adam, β₁ = {beta1:g}: max λᵢ/(√v̂ᵢ + ε)"), 2, 1)
     fig.add_hline(y=adam["limit"], line=dict(color="black", dash="dash", width=1.5), row=2, col=1,
                   annotation_text=f"(2 + 2β₁)/((1 − β₁)α) = {adam['limit']:.0f}", annotation_position="bottom right")
-    fig.update_yaxes(type="log", exponentformat="power", row=2, col=1)
+    _log(fig, np.r_[adam["sharpness"], adam["limit"]], most=4, row=2, col=1)
     fig.update_xaxes(title_text="step t", row=2, col=1)
     return _layout(fig, 620, present, titled=True), dict(end=gd["x"][:, -1].tolist(), late=adam["late"], limit=adam["limit"])
 
@@ -258,16 +268,20 @@ def warmup_demo(beta2: float, warmup_steps: int, present: bool) -> tuple[dict, d
                              line=dict(width=0), fillcolor="rgba(0,114,178,0.2)", name="10–90% of the runs",
                              hoverinfo="skip"), 1, 1)
     fig.add_trace(go.Scatter(x=tb, y=band[1], mode="lines", line=dict(color=ADAM, width=2.5), name="median"), 1, 1)
-    fig.update_yaxes(type="log", row=1, col=1)
+    _log(fig, band, most=4, row=1, col=1)  # 1, 2, 5 (plotly's own: "9 8 7 6" under 1, crowded)
     fig.add_trace(go.Scatter(x=t, y=r["rectifier"], mode="lines", line=dict(color=OPTIMIZER_COLORS["radam"], width=2.5),
                              name="RAdam's rectifier rₜ (measured)"), 2, 1)
     fig.add_trace(go.Scatter(x=t, y=r["warm"], mode="lines", line=dict(color=OTHER, width=2.5, dash="dash"),
                              name=f"LinearLR warm-up over {warmup_steps} steps"), 2, 1)
-    for when, text, side in ((r["start_paper"], "ρₜ > 4", "right"), (r["start"], "ρₜ > 5", "left")):
+    # both labels right of the later line, one under the other: left of t = 5 a phone's panel has no room before
+    # the y axis' labels, and no line crosses them; the rectifier and the warm-up are still near 0 under them
+    right = np.log10(max(r["start_paper"], r["start"]))
+    for when, text, y in ((r["start_paper"], "ρₜ > 4", 0.92), (r["start"], "ρₜ > 5", 0.72)):
         fig.add_vline(x=when, line=dict(color="#777", dash="dot", width=1))
-        fig.add_annotation(x=np.log10(when), y=0.95, xref="x2", yref="y2", text=f"{text} from t = {when}",
-                           showarrow=False, xanchor=side, font=dict(size=11, color="#555"))
-    fig.update_xaxes(type="log", range=[0, np.log10(t[-1])])
+        fig.add_annotation(x=right, y=y, xref="x2", yref="y2", text=f"{text} from t = {when}",
+                           showarrow=False, xanchor="left", xshift=4, font=dict(size=11, color="#555"))
+    _log(fig, t, axis="x")  # 1, 10, 100, 1000, on both panels (shared)
+    fig.update_xaxes(range=[0, np.log10(t[-1])])
     fig.update_xaxes(title_text="step t (log scale)", row=2, col=1)
     fig.update_yaxes(range=[0, 1.05], row=2, col=1)
     return _layout(fig, 600, present, titled=True), dict(start=r["start"], start_paper=r["start_paper"],
@@ -300,10 +314,19 @@ widgets.compact_title("Adam's knobs")
 widgets.link_notices(knobs_state.notices())
 present = _toggle("Projector mode", "present", help="Large type and lines for the back row, and taller charts: for a "
                   "projector. The demos keep their settings.")
-if present:  # the charts' type is set in _layout; here the text around them, as large as the charts' ticks
-    st.html("<style>[data-testid='stMainBlockContainer'] [data-testid='stMarkdownContainer'] :is(p, li){font-size:1.4rem}"
-            "[data-testid='stMainBlockContainer'] [data-testid='stCaptionContainer'] p{font-size:1.25rem!important}"
-            "[data-testid='stMainBlockContainer'] [data-testid='stWidgetLabel'] p{font-size:1.2rem!important}</style>")
+PRESENT_CSS = (  # the text around the charts, as large as the charts' ticks (their type is set in _layout)
+    "<style>[data-testid='stMainBlockContainer'] [data-testid='stMarkdownContainer'] :is(p, li){font-size:1.4rem}"
+    "[data-testid='stMainBlockContainer'] [data-testid='stCaptionContainer'] p{font-size:1.25rem!important}"
+    "[data-testid='stMainBlockContainer'] [data-testid='stWidgetLabel'] p{font-size:1.2rem!important}"
+    # a slider's value (a Markdown paragraph too) is larger, but one line high and above the thumb, not on it; the
+    # slider's track moves down to make room for it under the label. The min and max under the track: as before
+    "[data-testid='stMainBlockContainer'] [data-testid='stSliderThumbValue']{top:auto!important;bottom:calc(100% + 6px)}"
+    "[data-testid='stMainBlockContainer'] [data-testid='stSliderThumbValue'] p{font-size:1.25rem!important;"
+    "line-height:1.2!important;margin:0!important}"
+    "[data-testid='stMainBlockContainer'] [data-testid='stSliderTickBar'] p{font-size:1rem!important}"
+    "[data-testid='stMainBlockContainer'] [data-testid='stSlider'] [role='group']{padding-top:1rem}</style>")
+if present:
+    st.html(PRESENT_CSS)
 st.markdown("Adam has four numbers, α, β₁, β₂ and ε, and often a fifth, the weight decay λ. Each demo below isolates "
             "one thing a knob does that the defaults hide, runs it on the app's engine (the same numbers as "
             "torch.optim), and states the claim with the paper it comes from. Every claim is checked against the "
@@ -355,8 +378,9 @@ eps = pick("ε", "eps.eps")
 spec, n = eps_demo(float(eps), present)
 _chart(spec, "knobs.eps.chart")
 st.caption(f"Stretched bowl, α = {knobs.EPS_LR:g}, β₁ = {knobs.EPS_BETA1:g}, {knobs.EPS_STEPS} steps; its gradients reach "
-           f"{n['grad_max']:g}. Measured: each step differs from −(α/ε)·m̂ₜ by at most {n['step_gap']:.3g} of its size "
-           f"(exactly √v̂/(√v̂ + ε), below max|g|/ε = {n['bound']:.3g})."
+           f"{n['grad_max']:g}. Measured: Adam's steps differ from the momentum steps −(α/ε)·m̂ₜ by up to "
+           f"{n['step_gap']:.1%} of the momentum step's length. That share is exactly √v̂/(√v̂ + ε): near 100% while "
+           f"ε ≪ √v̂, small only once ε ≫ √v̂ (it is below max|g|/ε = {n['bound']:.3g})."
            + ("" if n["limit_shown"] else " The momentum limit is not drawn: at this α/ε it flies off the map."))
 
 # ------------------------------------------------------------------ 3

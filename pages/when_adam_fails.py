@@ -37,8 +37,7 @@ with text:
     st.markdown("This is online learning: each step t brings its own loss fₜ(x), and x must stay in [−1, 1] (after each "
                 "step it is clipped back, the projection Π). On one step in 101 the loss is 1010x, on the other 100 "
                 "it is −10x.")
-    st.markdown("Over a period the losses add up to 1010x − 100·10x = 10x, so the best fixed choice is x = −1. Adam "
-                "is driven to +1, the worst point; AMSGrad towards −1 (where each run ends is measured below).")
+    story = st.empty()  # the theory for the step size on screen, then where this run ends: written once it is in
     c1, c2, c3 = st.columns(3)
     with c1:
         lr = pick("α", "lr")
@@ -50,29 +49,36 @@ with text:
     widgets.keep(adam_fails_settings.WIDGETS["decay"], False)  # kept when the page is left and re-entered
     decay = st.toggle("αₜ = α/√t, as in the paper", key=adam_fails_settings.WIDGETS["decay"],
                       help="Reddi et al.'s analysis decays the step as α/√t (torch: a LambdaLR schedule, 1/√(t + 1)). "
-                           "Both move slowly then (the steps shrink): Adam still drifts to the wrong side, x > 0, and "
-                           "AMSGrad towards −1.")
+                           "Adam is still pushed up, towards +1, and AMSGrad down, towards −1, but the steps shrink so "
+                           "fast that within a run neither may get far: the paragraph above says where each run ends.")
 
+SUM = "Over a period the losses add up to 1010x − 100·10x = 10x, so the best fixed choice is x = −1."
 args = (float(lr), int(periods), float(start), bool(decay))
 if reddi.fig1_ready(*args):
     runs = reddi.fig1_runs(*args)
     fig1_out = st.container()
 else:  # about 0.1 s: the last results make way for a note at once, so none is shown stale meanwhile
+    story.markdown(f"{SUM} {reddi.fig1_theory(bool(decay))} Where this run ends: running…")
     slot = st.empty()
     slot.caption(f"Running Adam and AMSGrad, {periods * online.FIG1.period:,} steps each"
                  f"{' with αₜ = α/√t' if decay else ''}…")
     runs = reddi.fig1_runs(*args)
     fig1_out = slot.container()
 a, m = runs["adam"], runs["amsgrad"]
+story.markdown(f"{SUM} {reddi.fig1_theory(bool(decay))} {reddi.fig1_measured(runs, float(start))}")
 with fig1_out:
     k1, k2, k3 = st.columns(3)
     k1.metric("Adam: final x", f"{a['final']:+.3f}", help="x after the last step (a whole number of periods).")
     k2.metric("AMSGrad: final x", f"{m['final']:+.3f}", help="x after the last step (a whole number of periods).")
     k3.metric("steps", f"{periods * online.FIG1.period:,}")
     wobble = float(m["high"][-1] - m["low"][-1])  # AMSGrad's range over the last period, measured
+    if decay:  # the step at the end of the run, α/√T: the wobble is a few of those, not of α
+        last = lr / (periods * online.FIG1.period) ** 0.5
+        lift = f"{wobble:.1e} in the last period ({wobble / last:.1f} times the last step size α/√T = {last:.1e})"
+    else:
+        lift = f"{wobble:.3f} in the last period ({wobble / lr:.1f}α)"
     st.caption(f"Final x is read just before the next large gradient. For AMSGrad that is the top of its wobble: the "
-               f"large gradient pushes it down, and the 100 small ones lift it by {wobble:.3f} in the last period "
-               f"({wobble / lr:.1f}α{' at the starting α' if decay else ''}) before the next one. It ends "
+               f"large gradient pushes it down, and the 100 small ones lift it by {lift} before the next one. It ends "
                f"{abs(m['final'] + 1):.3f} from −1; Adam {abs(a['final'] - 1):.3f} from +1.")
     left, right = st.columns(2)
     left.plotly_chart(figures.online_x_figure(
@@ -90,8 +96,9 @@ st.markdown("Adam divides each step by √v̂, a running mean of recent squared 
 st.markdown("So the hundred small pushes up beat the one large push down, although the large one carries more "
             "weight in the sum of the losses.")
 st.subheader("About α, and the regret")
-st.markdown("The paper shrinks the step as αₜ = α/√t; the engine, like torch.optim.Adam without a scheduler, keeps "
-            "α constant. That is enough: Adam goes to +1 at every α. AMSGrad drifts to −1 at a speed proportional to "
+st.markdown("The paper shrinks the step as αₜ = α/√t; torch.optim.Adam without a scheduler, and this page with the "
+            "switch above off, keeps α constant. That is enough: Adam heads for +1 at every α (given enough steps: "
+            "the paragraph above the sliders says where this run got). AMSGrad drifts to −1 at a speed proportional to "
             "α and wobbles inside each period (the shaded band; its size in the last period is measured above the "
             "charts). A smaller α wobbles less but needs more steps to get there; with αₜ = α/√t both runs slow down "
             "so much that AMSGrad may not reach −1 within the run at all.")

@@ -238,6 +238,43 @@ def regret_figure(series: dict, height: int = 380, skip: float = 0.02) -> go.Fig
     return fig
 
 
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def _power(e: int) -> str:
+    return "1" if e == 0 else "10" if e == 1 else "10" + str(e).translate(_SUPERSCRIPT)
+
+
+def log_axis(lo: float, hi: float, most: int = 7) -> dict:
+    """A log axis over data from lo to hi (> 0) with readable labels, all at the axis' type size: 1, 2 and 5 times
+    each power of ten where there are at most `most` of those and the values need no powers (0.001 to 1000), else
+    powers of ten only (every other one, or fewer, if there are too many: 10⁻¹², 10⁻⁶, 1, …). An unlabelled grid line
+    at each 1–9 × 10ⁿ between them, where they are few. plotly's own labels on a short log axis are bare digits
+    ("2 5" or "9 8 7 6") at a smaller size, crowded together."""
+    lo, hi = float(min(lo, hi)), float(max(lo, hi))
+    e0, e1 = math.floor(math.log10(lo) + 1e-9), math.ceil(math.log10(hi) - 1e-9)
+    within = lambda v: lo * (1 - 1e-9) <= v <= hi * (1 + 1e-9)  # noqa: E731
+    plain = lo >= 1e-3 and hi < 1e4
+    vals = [m * 10.0 ** e for e in range(e0, e1 + 1) for m in (1, 2, 5) if within(m * 10.0 ** e)]
+    if len(vals) < 2:  # less than a decade: every 1–9 × 10ⁿ on it
+        vals = [m * 10.0 ** e for e in range(e0, e1 + 1) for m in range(1, 10) if within(m * 10.0 ** e)]
+        return dict(type="log", tickmode="array", tickvals=vals, ticktext=[f"{v:g}" for v in vals])
+    if not plain or len(vals) > most:
+        powers = [e for e in range(e0, e1 + 1) if within(10.0 ** e)] or [e0, e1]
+        step = math.ceil(len(powers) / most)
+        powers = [e for e in powers if e % step == 0] if step > 1 else powers
+        vals = [10.0 ** e for e in powers]
+        text = [f"{v:g}" if plain else _power(e) for v, e in zip(vals, powers, strict=True)]
+    else:
+        text = [f"{v:g}" for v in vals]
+    out = dict(type="log", tickmode="array", tickvals=vals, ticktext=text)
+    if e1 - e0 <= 6:  # a grid line at each 1–9 × 10ⁿ, no label
+        out["minor"] = dict(tickmode="array", tickvals=[m * 10.0 ** e for e in range(e0, e1 + 1) for m in range(1, 10)
+                                                        if within(m * 10.0 ** e)], showgrid=True, ticks="",
+                            gridcolor="rgba(0,0,0,0.05)")
+    return out
+
+
 def _title(text: str) -> dict:
     """A figure title just above its plot, clear of the mode bar's strip (its default place is mid-margin), from the
     figure's left edge (a long title keeps a phone's full width)."""

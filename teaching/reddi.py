@@ -128,6 +128,41 @@ def fig1_runs(lr: float, periods: int, start: float, decay: bool = False) -> dic
     return out
 
 
+def signed(x: float, digits: int = 3) -> str:
+    """x with its sign and a typographic minus, as the page's prose writes it: +0.187, −0.915, −1."""
+    return f"{x:+.{digits}f}".replace("-", "−") if digits else f"{x:g}".replace("-", "−")
+
+
+def fig1_ending(run: dict, start: float) -> str:
+    """Where one Figure 1 run ends (run: an entry of fig1_runs), in words, from its measured numbers only:
+    its final x, whether that is +1 (the worst point) or its last period's band reaches −1 (the best), and
+    otherwise which way it moved from x₁ and on which side of 0 it ends."""
+    final, x = float(run["final"]), signed(float(run["final"]))
+    if x == "+1.000":
+        return f"at x = {x}, the worst point"
+    if float(run["low"][-1]) <= -1.0:
+        return f"at x = {x}, the top of its wobble at −1, the best point"
+    moved = final - float(start)
+    way = "up from" if moved > 5e-4 else "down from" if moved < -5e-4 else "still at"
+    side = ("on the wrong side (x > 0)" if x.startswith("+") and x != "+0.000" else
+            "on the good side (x < 0)" if x.startswith("−") and x != "−0.000" else "at about 0")
+    return f"at x = {x}, {way} x₁ = {signed(float(start), 0)}, {side}"
+
+
+def fig1_theory(decay: bool) -> str:
+    """What the theory says of Figure 1's runs for the step size on screen: constant α or αₜ = α/√t."""
+    if not decay:
+        return "With a constant α, as here, Adam is driven to +1, the worst point, and AMSGrad towards −1."
+    return ("With αₜ = α/√t, as here, Adam is still pushed up, towards +1, and AMSGrad down, towards −1, but the steps "
+            "shrink so fast (the distance covered grows only like √t) that within a run neither may get far.")
+
+
+def fig1_measured(runs: dict, start: float) -> str:
+    """Where each run of `runs` (fig1_runs' answer, from x₁ = start) ends, measured."""
+    return (f"In this run Adam ends {fig1_ending(runs['adam'], start)}; AMSGrad ends "
+            f"{fig1_ending(runs['amsgrad'], start)}.")
+
+
 def clear_cache() -> None:
     """Forget every cached Figure 1 run, the moments behind them and Theorem 1's runs (benchmarks time cold runs)."""
     with _LOCK:

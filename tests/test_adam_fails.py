@@ -204,8 +204,56 @@ def check_fig1(at: AppTest, lr: float, periods: int, start: float, decay: bool) 
     # the caption's numbers are the run's: AMSGrad's range in the last period, and how far each run ends from its point
     caption = next(c.value for c in at.caption if "Final x is read" in c.value)
     m = want["amsgrad"]
-    assert f"lift it by {m['high'][-1] - m['low'][-1]:.3f} in the last period" in caption
+    wobble = m["high"][-1] - m["low"][-1]
+    if decay:  # in units of the last step size α/√T, not of α (the wobble is a few of those)
+        last = lr / (periods * P) ** 0.5
+        assert f"lift it by {wobble:.1e} in the last period ({wobble / last:.1f} times the last step size" in caption
+        assert f"α/√T = {last:.1e})" in caption and "α at the" not in caption
+    else:
+        assert f"lift it by {wobble:.3f} in the last period ({wobble / lr:.1f}α)" in caption
     assert f"It ends {abs(m['final'] + 1):.3f} from −1; Adam {abs(want['adam']['final'] - 1):.3f} from +1" in caption
+    check_story(at, want, start, decay)
+
+
+def check_story(at: AppTest, want: dict, start: float, decay: bool) -> None:
+    """The paragraph on where the runs go says what the theory says for the step size on screen, and where each run
+    of the engine ended: its final x, and on which side of 0 (or at +1, or wobbling at −1) it ends."""
+    text = next(md.value for md in at.markdown if md.value.startswith("Over a period the losses add up"))
+    assert ("Adam is driven to +1" in text) == (not decay) and ("α/√t" in text) == decay
+    assert "Running" not in text
+    measured = text[text.index("In this run"):]
+    adam, ams = measured.split("; AMSGrad ends ")
+    for clause, key in ((adam, "adam"), (ams, "amsgrad")):
+        final = want[key]["final"]
+        x = f"{final:+.3f}".replace("-", "−")
+        assert f"at x = {x}" in clause, (clause, final)
+        at_top, at_bottom = x == "+1.000", want[key]["low"][-1] <= -1.0
+        assert ("the worst point" in clause) == at_top
+        assert ("wobble at −1, the best point" in clause) == (at_bottom and not at_top)
+        if not (at_top or at_bottom):
+            assert ("x > 0" in clause) == (final > 0) and ("x < 0" in clause) == (final < 0), clause
+            assert ("up from" in clause) == (final > start + 5e-4) and ("down from" in clause) == (final < start - 5e-4)
+        else:
+            assert "x > 0" not in clause and "x < 0" not in clause
+    # the switch's help promises no side: with α/√t Adam may stay at x < 0 within the run
+    help_text = at.toggle(key="adam_fails.fig1.decay").help
+    assert "x > 0" not in help_text and "neither may get far" in help_text
+
+
+# (α, periods, start, α/√t): the review's case first (Adam ends at −0.915, not on the wrong side), then Adam at +0.187
+# with α/√t, at +1 with α/√t, short of +1 with a constant α, at +1 while AMSGrad is still above 0, and both arrived
+STORIES = [(0.005, 2000, -1.0, True), (0.02, 1000, 0.0, True), (0.05, 2000, 0.5, True), (0.005, 100, -1.0, False),
+           (0.02, 100, 1.0, False), (0.02, 1000, 0.0, False)]
+
+
+@pytest.mark.parametrize("lr, periods, start, decay", STORIES)
+def test_the_text_says_where_the_engines_runs_end(lr, periods, start, decay):
+    at = open_page({"lr": f"{lr:g}", "periods": str(periods), "start": f"{start:g}", "decay": "1" if decay else "0"})
+    check_fig1(at, lr, periods, start, decay)
+    if (lr, periods, start, decay) == STORIES[0]:  # the review's reading, spelled out
+        text = next(md.value for md in at.markdown if md.value.startswith("Over a period the losses add up"))
+        assert "Adam ends at x = −0.915, up from x₁ = −1, on the good side (x < 0)" in text
+        assert "AMSGrad ends at x = −1.000" in text
 
 
 def test_every_slider_of_the_page_shows_the_engines_numbers():

@@ -364,8 +364,9 @@ def _fonts(spec: dict) -> dict:
 
 def test_projector_mode_enlarges_every_chart_and_survives_a_visit_to_another_page():
     """Off: 12 px type and legend, 16 px panel titles. On: every chart's ticks, axis titles, legend and panel titles at
-    least 20 px (the axes' explicitly: Streamlit's chart theme overrides the layout's font there), and taller; the toggle
-    keeps its value after a visit to another page, like the demos' own settings."""
+    least 20 px (the axes' explicitly: Streamlit's chart theme overrides the layout's font there), and each chart as tall
+    as fits a 1024×768 projector together with the controls above it (708 px below the app's header less about 110 px
+    of controls); the toggle keeps its value after a visit to another page, like the demos' own settings."""
     at = _open()
     assert at.toggle(key="knobs.present").value is False
     before = {k: _fonts(v) for k, v in _charts(at).items()}
@@ -378,8 +379,8 @@ def test_projector_mode_enlarges_every_chart_and_survives_a_visit_to_another_pag
     for key, f in after.items():
         assert f["font"] >= 20 and f["legend"] >= 20 and all(n >= 20 for n in f["notes"]), key
         assert f["ticks"] and all(t is not None and t >= 20 for t in [*f["ticks"], *f["axis_titles"]]), key
-        # taller, up to what a 1024×768 projector shows below the app's header
-        assert min(before[key]["height"] + 60, 600) <= f["height"] <= 700, key
+        # a chart and its sliders on one 768-px screen: 480 to 560 px, its top strip included
+        assert 480 <= f["height"] <= 560, key
     assert min(after["knobs.sign.chart"]["notes"]) >= 24  # the panel titles
     at.select_slider(key="knobs.eps.eps").set_value(0.1).run()
     at.switch_page("pages/inspector.py").run()
@@ -391,6 +392,73 @@ def test_projector_mode_enlarges_every_chart_and_survives_a_visit_to_another_pag
     at.toggle(key="knobs.present").set_value(False).run()
     _ok(at)
     assert {k: _fonts(v) for k, v in _charts(at).items()} == before
+
+
+def test_projector_mode_puts_a_sliders_value_above_its_thumb():
+    """The enlarged text of projector mode reaches a slider's value (a Markdown paragraph in Streamlit): its style keeps
+    that value one line high and above the thumb, and moves the track down to make room, only in projector mode."""
+    at = _open()
+    styles = lambda: " ".join(el.proto.body for el in at.get("html"))  # noqa: E731
+    assert "stSliderThumbValue" not in styles()
+    at.toggle(key="knobs.present").set_value(True).run()
+    _ok(at)
+    css = styles()
+    assert "[data-testid='stSliderThumbValue']{top:auto!important;bottom:calc(100% + 6px)}" in css
+    assert "[data-testid='stSliderThumbValue'] p{font-size:1.25rem!important;line-height:1.2!important" in css
+    assert "[data-testid='stSlider'] [role='group']{padding-top:1rem}" in css
+
+
+def _log_axes(spec: dict) -> list[tuple[str, dict]]:
+    return [(k, v) for k, v in spec["layout"].items() if k.startswith(("xaxis", "yaxis")) and v.get("type") == "log"]
+
+
+@pytest.mark.parametrize("present", [False, True])
+def test_every_log_axis_has_readable_labels(present):
+    """plotly labels a short log axis with bare digits ("9 8 7 6" under 1, "2 5" between decades) in smaller type. Every
+    log axis of the page gives its labels instead: 1, 2, 5 × 10ⁿ or powers of ten, each a number read alone, at most 7,
+    inside the data's range, in the axis' type; any other grid line is an unlabelled minor one."""
+    from teaching import figures
+
+    at = _open()
+    if present:
+        at.toggle(key="knobs.present").set_value(True).run()
+        _ok(at)
+    seen = 0
+    for key, spec in _charts(at).items():
+        for name, axis in _log_axes(spec):
+            seen += 1
+            vals, text = axis["tickvals"], axis["ticktext"]
+            assert axis["tickmode"] == "array" and 2 <= len(vals) <= 7 and len(text) == len(vals), (key, name)
+            for v, label in zip(vals, text, strict=True):
+                mantissa = v / 10 ** np.floor(np.log10(v) + 1e-9)
+                assert round(mantissa, 6) in (1, 2, 5), (key, name, v)
+                assert label == f"{v:g}" or label.startswith(("1", "10")), (key, name, label)
+            assert "dtick" not in axis and axis.get("minor", {}).get("ticks", "") == "", (key, name)
+    assert seen >= 6  # |gradient|, decay per step, both edge panels, the adaptive step and the warm-up's step t
+    assert figures.log_axis(0.6, 7)["ticktext"] == ["1", "2", "5"]
+    assert figures.log_axis(1e-12, 1e12)["ticktext"] == ["10⁻¹²", "10⁻⁸", "10⁻⁴", "1", "10⁴", "10⁸", "10¹²"]
+    assert figures.log_axis(1, 2000, most=5)["ticktext"] == ["1", "10", "100", "1000"]
+
+
+def test_the_warmup_labels_sit_right_of_the_lines_clear_of_the_y_axis():
+    """"ρₜ > 4 from t = 5" anchored at its line's left would run into the y axis' labels on a phone: both labels start
+    right of the later line, one under the other, where the rectifier and the warm-up are still near 0."""
+    at = _open()
+    notes = [a for a in _charts(at)["knobs.warmup.chart"]["layout"]["annotations"] if "from t =" in a.get("text", "")]
+    r = knobs.warmup(0.999, 2000)
+    assert [a["text"] for a in notes] == [f"ρₜ > 4 from t = {r['start_paper']}", f"ρₜ > 5 from t = {r['start']}"]
+    assert all(a["xanchor"] == "left" and a["x"] == pytest.approx(np.log10(max(r["start"], r["start_paper"])))
+               for a in notes)
+    assert notes[0]["y"] - notes[1]["y"] >= 0.15  # one under the other
+    t = np.arange(1, len(r["rectifier"]) + 1)
+    assert np.nanmax(np.r_[r["rectifier"][t <= 30], r["warm"][t <= 30]]) < notes[1]["y"] - 0.15  # nothing drawn under them
+
+
+def test_the_eps_caption_says_the_gap_as_a_share_of_the_momentum_step():
+    at = _open()
+    caption = next(c.value for c in at.caption if "momentum steps −(α/ε)·m̂ₜ" in c.value)
+    assert f"by up to {knobs.eps_dial(1e-8)['step_gap']:.1%} of the momentum step's length" in caption
+    assert "of its size" not in caption
 
 
 def test_the_charts_keep_a_strip_for_the_mode_bar_above_their_titles():
