@@ -11,7 +11,17 @@ export REQUIRE_BROWSER=1  # a missing browser fails the browser tests instead of
 python3 -m ruff check .
 if [ "$#" -gt 0 ]; then
   python3 -m pytest "$@"
-else  # the engine and page tests on every core, then the browser tests one by one (they share one server)
-  python3 -m pytest -m "not browser" -n auto
-  python3 -m pytest -m browser
+else  # the browser tests (one by one: they share one server) mostly wait on the server and Chromium, so they run
+  # beside the engine and page tests (on every core); their report follows, and either failing fails the run
+  log="$(mktemp)"
+  python3 -m pytest -m browser >"$log" 2>&1 &
+  browser=$!
+  engine_status=0; browser_status=0
+  python3 -m pytest -m "not browser" -n auto || engine_status=$?
+  wait "$browser" || browser_status=$?
+  cat "$log"; rm -f "$log"
+  if [ "$engine_status" -ne 0 ] || [ "$browser_status" -ne 0 ]; then
+    echo "FAILED: engine and page tests exit $engine_status, browser tests exit $browser_status" >&2
+    exit 1
+  fi
 fi
