@@ -41,7 +41,8 @@ def chromium_path() -> str:
 @pytest.fixture(scope="session")
 def app_url(chromium_path) -> str:
     port = free_port()
-    log_path = ARTIFACTS / "streamlit-browser-tests.log"
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")  # each pytest-xdist worker runs a server of its own
+    log_path = ARTIFACTS / f"streamlit-browser-tests{'-' + worker if worker else ''}.log"
     proc = start_server(port, log_path)
     try:
         wait_healthy(proc, port, log_path)
