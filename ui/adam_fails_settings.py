@@ -14,7 +14,7 @@ from collections.abc import Mapping
 
 from teaching import reddi
 
-from .settings import _fmt, _number, _q, capped, parse_flag, unknown_notice
+from .settings import _fmt, picks_from_query
 
 # URL name: (the slider's stops, its first value)
 PICKS = {
@@ -31,36 +31,9 @@ WIDGETS = {"lr": "adam_fails.fig1.lr", "periods": "adam_fails.fig1.periods", "st
            "decay": "adam_fails.fig1.decay", "C": "adam_fails.thm1.C"}
 
 
-def stop(stops, text: str):
-    """The stop that `text` spells ("0.5", ".5", "5e-1", "2000", "2e3"), or None."""
-    value = _number(text)
-    if value is None:
-        return None
-    return next((s for s in stops if float(f"{s:.10g}") == float(f"{value:.10g}")), None)
-
-
 def from_query(params: Mapping[str, str]) -> tuple[dict, list[str]]:
     """Each control's value from URL query parameters, and a notice for every value that had to fall back."""
-    v, notices, unknown = dict(DEFAULTS), [], []
-    for name, text in params.items():
-        if name in PICKS:
-            stops = PICKS[name][0]
-            value = stop(stops, text)
-            if value is None:
-                notices.append(f"{name}={_q(text)} in the link must be one of {', '.join(_fmt(s) for s in stops)}: "
-                               f"using {_fmt(v[name])}.")
-            else:
-                v[name] = value
-        elif name in FLAGS:
-            flag = parse_flag(text)
-            if flag is None:
-                notices.append(f"{name}={_q(text)} in the link must be 1 (on) or 0 (off): "
-                               f"using {'on' if v[name] else 'off'}.")
-            else:
-                v[name] = flag
-        else:
-            unknown.append(name)
-    return v, capped(notices + unknown_notice(unknown))
+    return picks_from_query(params, PICKS, FLAGS, DEFAULTS)
 
 
 def to_query(v: dict) -> dict[str, str]:

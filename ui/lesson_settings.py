@@ -14,7 +14,7 @@ from collections.abc import Mapping
 
 from teaching.presets import LESSON_PICKS
 
-from .settings import _fmt, _number, _q, capped, unknown_notice
+from .settings import _fmt, _q, capped, stop_of, unknown_notice
 
 TABS = {"lr": "α: step size", "beta1": "β₁: momentum memory", "beta2": "β₂: scale memory", "eps": "ε: the safety term"}
 DEFAULTS = {**{name: default for name, (_, default) in LESSON_PICKS.items()}, "tab": "lr"}
@@ -22,10 +22,7 @@ DEFAULTS = {**{name: default for name, (_, default) in LESSON_PICKS.items()}, "t
 
 def _stop(name: str, text: str):
     """The stop of control `name` that `text` spells ("1e-08", "0.00000001"), or None."""
-    value = _number(text)
-    if value is None:
-        return None
-    return next((s for s in LESSON_PICKS[name][0] if float(f"{s:.10g}") == float(f"{value:.10g}")), None)
+    return stop_of(LESSON_PICKS[name][0], text)
 
 
 def from_query(params: Mapping[str, str]) -> tuple[dict, list[str]]:

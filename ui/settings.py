@@ -177,6 +177,41 @@ def link_hp(hp: optimizers.Hyperparameter, name: str, text: str, notices: list[s
     return value
 
 
+def stop_of(stops, text: str):
+    """The stop that `text` spells ("0.5", ".5", "5e-1", "2e3", "1e-08"), or None."""
+    value = _number(text)
+    if value is None:
+        return None
+    return next((s for s in stops if float(f"{s:.10g}") == float(f"{value:.10g}")), None)
+
+
+def picks_from_query(params: Mapping[str, str], picks: Mapping, flags: Mapping, defaults: Mapping,
+                     other=None) -> tuple[dict, list[str]]:
+    """A teaching page's settings from its link: sliders with stops (picks: name -> (stops, first value)) and
+    switches (flags: name -> first value). Each bad value keeps the first value with a notice that names it;
+    unknown names share one notice. other(name, text, values, notices) -> bool takes a page's own names."""
+    v, notices, unknown = dict(defaults), [], []
+    for name, text in params.items():
+        if name in picks:
+            stops = picks[name][0]
+            value = stop_of(stops, text)
+            if value is None:
+                notices.append(f"{name}={_q(text)} in the link must be one of {', '.join(_fmt(s) for s in stops)}: "
+                               f"using {_fmt(v[name])}.")
+            else:
+                v[name] = value
+        elif name in flags:
+            flag = parse_flag(text)
+            if flag is None:
+                notices.append(f"{name}={_q(text)} in the link must be 1 (on) or 0 (off): "
+                               f"using {'on' if v[name] else 'off'}.")
+            else:
+                v[name] = flag
+        elif other is None or not other(name, text, v, notices):
+            unknown.append(name)
+    return v, capped(notices + unknown_notice(unknown))
+
+
 def unknown_notice(unknown: list[str]) -> list[str]:
     """One notice, however many unknown keys: a link must not fill the page with boxes."""
     if not unknown:
