@@ -18,7 +18,6 @@ from ui.settings import (
     base_key,
     check,
     entry_labels,
-    morph_choices,
     morph_label,
     morph_target,
     slider_options,
@@ -37,9 +36,15 @@ widgets.compact_title()  # room for the chart
 present = bool(ss.get("present", False))
 if present:  # projector mode: the chart fills the screen; the pickers wait above, hidden; the pages stay a click away
     st.html("<style>[data-testid='stMainBlockContainer']{padding-top:3.9rem!important;max-width:100%!important}</style>")
+head = st.container(horizontal=True, vertical_alignment="center", gap="medium")
 if not present:
-    st.title("Optimizer Playground")
-pickers = st.container() if not present else st.expander("Surface, optimizers, steps, view", expanded=False)
+    head.title("Optimizer Playground", width="content")
+pickers = head.expander("Surface, optimizers, steps, view", expanded=False) if present else st.container()
+# outside the race fragment, like every control that changes rarely: a fragment rerun redraws each widget in it, and
+# with thirty students on one server every widget a slider change redraws costs (bench_load.py)
+head.toggle("Projector mode", key="present",
+            help="Large type and lines for the back row, the chart filling the screen, the pickers hidden. "
+                 "A link with present=1 opens in it.")
 top = pickers.columns([0.95, 1.7, 0.85, 1.75], vertical_alignment="bottom")
 top[0].selectbox("Surface", [*surfaces.names(), widgets.CUSTOM], key="surface", on_change=widgets.on_surface_change,
                  format_func=lambda k: "Your own f(x, y)…" if k == widgets.CUSTOM else surfaces.get(k).label)
@@ -52,7 +57,8 @@ if ss.surface == widgets.CUSTOM:  # a typed surface: the formula, and an optiona
                         help="The plotted box; empty: 6 × 6 around the lowest point found on [−10, 10]².")
     if ss.get(widgets.FORMULA_ERROR):
         pickers.error(widgets.inert(ss[widgets.FORMULA_ERROR]), icon=":material/function:")
-labels = entry_labels(widgets.current())
+now = widgets.current()
+labels = entry_labels(now)
 top[1].multiselect("Optimizers", [*optimizers.names(), *(e for e in ss.optimizers if e != base_key(e))],
                    key="optimizers", format_func=lambda k: labels.get(k, optimizers.get(base_key(k)).label),
                    help="Pick any set; each has its own colour and its own controls beside the chart. "
@@ -66,6 +72,9 @@ if "guide" not in ss and not present:  # a first visit to the bare address (a sh
                  "**Adam's α** under Tune.", icon=":material/lightbulb:", duration=30)  # then it leaves the controls free
 top[3].segmented_control("View", ["overlay", "multiples", "3d"], key="view", required=True, width="stretch",
                          format_func={"overlay": "Overlay", "multiples": "Side by side", "3d": "3-D"}.get)
+with head.popover("Start, noise, morph", icon=":material/tune:",
+                  help="Where the race starts (or click a map), gradient noise, and what the chart's morph sweeps."):
+    widgets.rare_controls(now)
 
 
 def _clicked() -> None:
@@ -75,6 +84,7 @@ def _clicked() -> None:
         (x_lo, x_hi), (y_lo, y_hi) = start_limits(widgets.typed_surface()[0])
         ss.start_x = round(min(max(float(point["x"]), x_lo), x_hi), 3)
         ss.start_y = round(min(max(float(point["y"]), y_lo), y_hi), 3)
+        ss[widgets.RERUN_APP] = True  # the start inputs live outside the fragment: they must show the point
 
 
 def _morphed() -> None:
@@ -108,7 +118,7 @@ def race() -> None:
     """The chart, the controls that tune it and the results: a change here reruns only this part."""
     if ss.pop(widgets.RERUN_APP, False):  # a card added or removed an entry: the picker above must show it
         st.rerun(scope="app")
-    widgets.restore()  # a fragment run that drew another card dropped this card's values
+    widgets.restore(in_fragment=True)  # a fragment run that drew another card dropped this card's values
     s = widgets.current()
     url = widgets.save(s)
     surface = surfaces.get(s.surface)
@@ -167,10 +177,7 @@ def _chart(s, surface, labels, url):
 
 def _tuning(s, labels) -> None:
     """Every entry's hyperparameters first, then the morph, the start and the noise: beside the chart."""
-    st.toggle("Projector mode", key="present", on_change=widgets.rerun_app,
-              help="Large type and lines for the back row, the chart filling the screen, the pickers hidden. "
-                   "A link with present=1 opens in it.")
-    st.toggle("Same α for all", key="same_lr",
+    st.toggle("Same α for all", key="same_lr", on_change=widgets.rerun_app,  # the morph's choices change with it
               help="Give every optimizer one learning rate. Comparing optimizers at different α is a common source "
                    "of unfair conclusions.")
     if s.same_lr:
@@ -206,20 +213,6 @@ def _tuning(s, labels) -> None:
                       width="stretch", help="Duplicate: race a second copy of this optimizer with its own settings")
             b3.button("", icon=":material/close:", key=f"del.{entry}", on_click=widgets.remove, args=(entry,),
                       width="stretch", help="Remove from the race")
-    choices = morph_choices(s)
-    if ss.get("morph") not in choices:
-        ss.morph = "auto"
-    st.selectbox("Morph in the chart", choices, key="morph",
-                 format_func=lambda c: (f"auto ({morph_label(s, morph_target(s))})" if c == "auto" else
-                                        "off" if c == "off" else morph_label(s, tuple(c.split(".", 1)))),
-                 help="The slider under the chart sweeps this hyperparameter through all its stops at once, "
-                      "computed in one batch: drag it to watch the paths change, release to keep the value.")
-    (xlo, xhi), (ylo, yhi) = start_limits(s.surface)  # what a share link accepts, too
-    cx, cy = st.columns(2)
-    cx.number_input("Start x", key="start_x", step=0.1, format="%.3f", min_value=xlo, max_value=xhi,
-                    help="Or click a map.")
-    cy.number_input("Start y", key="start_y", step=0.1, format="%.3f", min_value=ylo, max_value=yhi)
-    widgets.noise_controls()
 
 
 def _schedule(s, entry: str, color: str) -> None:

@@ -22,8 +22,12 @@ from .settings import (
     base_key,
     box_text,
     from_query,
+    morph_choices,
+    morph_label,
+    morph_target,
     parse_box,
     slider_options,
+    start_limits,
     to_query,
 )
 
@@ -130,21 +134,34 @@ def load_state() -> list[str]:
     return ss.get(NOTICES, [])
 
 
-def restore() -> None:
+def restore(in_fragment: bool = False) -> None:
     """Widgets that a run (of this page, of its fragment, or of another page) did not draw come back from the
-    page's state. Called at the start of every run and of every fragment run."""
+    page's state. Called at the start of every run and of every fragment run (`in_fragment`: the page's widgets
+    outside it are drawn already in a whole run, and a fragment run leaves them as they are)."""
     ss = st.session_state
     if STATE in ss:
-        apply(ss[STATE], only_missing=True, entries=dict.fromkeys([*ss.get("optimizers", ()), *ss[STATE].optimizers]))
-        _keep_values()
+        entries = dict.fromkeys([*ss.get("optimizers", ()), *ss[STATE].optimizers])
+        if in_fragment:
+            missing = {k: v for k, v in widget_values(ss[STATE], entries).items() if k not in ss and k not in OUTSIDE}
+            for key, value in missing.items():
+                ss[key] = value
+                if key == "shared_lr" or "." in key:
+                    _remember_stop(key, value)
+        else:
+            apply(ss[STATE], only_missing=True, entries=entries)
+        _keep_values(in_fragment)
 
 
-def _keep_values() -> None:
+OUTSIDE = ("surface", "formula", "box", "optimizers", "steps", "view", "present", "morph", "start_x", "start_y", "noise",
+           "seed")  # the Playground's widgets drawn outside the race fragment
+
+
+def _keep_values(in_fragment: bool = False) -> None:
     """Streamlit forgets a widget's latest value after a run that does not draw it (the shared α switched off, a
     card not shown) and falls back to the value last set through session_state. Setting each value again keeps it."""
     ss = st.session_state
     for key in ("shared_lr", "morph", "start_x", "start_y", "noise", "seed", "same_lr", "tune", "present"):
-        if key in ss:
+        if key in ss and not (in_fragment and key in OUTSIDE):
             ss[key] = ss[key]
     for entry in ss.get("optimizers", ()):
         if schedule_key(entry) in ss:
@@ -307,6 +324,26 @@ def on_surface_change() -> None:
     key = typed_surface()[0]
     start = surfaces.get(key).start
     st.session_state.start_x, st.session_state.start_y = float(start[0]), float(start[1])
+
+
+def rare_controls(s: Settings) -> None:
+    """What the race's morph sweeps, where the race starts, and the gradient noise: drawn outside the race's
+    fragment (a change reruns the page), so an α change does not redraw them."""
+    ss = st.session_state
+    choices = morph_choices(s)
+    if ss.get("morph") not in choices:
+        ss.morph = "auto"
+    st.selectbox("Morph in the chart", choices, key="morph",
+                 format_func=lambda c: (f"auto ({morph_label(s, morph_target(s))})" if c == "auto" else
+                                        "off" if c == "off" else morph_label(s, tuple(c.split(".", 1)))),
+                 help="The slider under the chart sweeps this hyperparameter through all its stops at once, "
+                      "computed in one batch: drag it to watch the paths change, release to keep the value.")
+    (xlo, xhi), (ylo, yhi) = start_limits(s.surface)  # what a share link accepts, too
+    cx, cy = st.columns(2)
+    cx.number_input("Start x", key="start_x", step=0.1, format="%.3f", min_value=xlo, max_value=xhi,
+                    help="Or click a map.")
+    cy.number_input("Start y", key="start_y", step=0.1, format="%.3f", min_value=ylo, max_value=yhi)
+    noise_controls()
 
 
 def noise_controls() -> None:

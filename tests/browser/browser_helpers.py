@@ -78,6 +78,18 @@ def wait_race(pg, timeout: float = 60_000) -> None:
                          timeout=timeout)
 
 
+def start_point(pg) -> tuple[str, str]:
+    """The start inputs' text, read as a person does: open "Start, noise, morph" (a popover), read, close it."""
+    inputs = pg.locator(".st-key-start_x input, .st-key-start_y input")
+    if inputs.count() < 2 or not inputs.first.is_visible():
+        pg.get_by_role("button", name="Start, noise, morph").click()
+        inputs.nth(1).wait_for()
+    out = pg.locator(".st-key-start_x input").input_value(), pg.locator(".st-key-start_y input").input_value()
+    pg.keyboard.press("Escape")
+    inputs.first.wait_for(state="hidden")
+    return out
+
+
 def draws(pg) -> int:
     return int(pg.evaluate("() => Number(document.querySelector('.opr-root')?.dataset.draws || 0)"))
 

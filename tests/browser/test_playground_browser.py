@@ -16,6 +16,7 @@ from browser_helpers import (
     free_port,
     open_app,
     shot,
+    start_point,
     start_server,
     stop_server,
     wait_healthy,
@@ -68,7 +69,7 @@ def state(pg) -> dict:
         "surface": pg.locator(".st-key-surface").get_by_role("combobox").input_value(),
         "optimizers": [t.get_attribute("aria-label") for t in pg.locator(".st-key-optimizers [data-tag]").all()],
         "steps": pg.locator(".st-key-steps").get_by_role("slider").get_attribute("aria-valuetext"),
-        "start": (pg.locator(".st-key-start_x input").input_value(), pg.locator(".st-key-start_y input").input_value()),
+        "start": start_point(pg),
         "runs": run_names(pg),
         "rev": pg.locator(ROOT).get_attribute("data-rev"),
     }
@@ -218,8 +219,9 @@ def test_clicking_the_map_moves_the_start(page, app_url):
     page.wait_for_function("() => { const q = new URLSearchParams(location.search);"
                            " return Math.abs(Number(q.get('x')) - 0.5) < 0.05 && Math.abs(Number(q.get('y')) - 0.5) < 0.05; }")
     wait_idle(page)
+    page.get_by_role("button", name="Start, noise, morph").click()  # the start inputs there show the point too
     page.wait_for_function("() => ['start_x', 'start_y'].every(k => Math.abs(Number("
-                           "document.querySelector('.st-key-' + k + ' input').value) - 0.5) < 0.05)")
+                           "document.querySelector('.st-key-' + k + ' input')?.value) - 0.5) < 0.05)")
     assert step(page) == 500 and page.locator(ROOT).get_attribute("data-rev")
 
 

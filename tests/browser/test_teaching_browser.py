@@ -7,7 +7,7 @@ import re
 from urllib.parse import parse_qsl, urlparse
 
 import pytest
-from browser_helpers import CHART, shot, wait_idle
+from browser_helpers import CHART, shot, start_point, wait_idle
 from playwright.sync_api import expect
 
 import optimizers
@@ -232,7 +232,7 @@ def test_a_scenario_opens_in_the_playground_with_its_settings(page, app_url, key
         assert pg.locator(".st-key-surface").get_by_role("combobox").input_value() == surfaces.get(s.surface).label
         tags = [t.get_attribute("aria-label") for t in pg.locator(".st-key-optimizers [data-tag]").all()]
         assert tags == [optimizers.get(opt).label for opt in s.optimizers]
-        start = float(pg.locator(".st-key-start_x input").input_value()), float(pg.locator(".st-key-start_y input").input_value())
+        start = tuple(map(float, start_point(pg)))
         assert start == pytest.approx(s.start)
         assert pg.locator(".st-key-steps").get_by_role("slider").get_attribute("aria-valuetext") == str(s.steps)
         for opt in s.optimizers:  # one card at a time beside the chart: show each optimizer's
