@@ -14,9 +14,9 @@ classes that ship in the `streamlit` package) the way the frontend does, as capt
 * the widget states are kept as the frontend keeps them: by widget id, from the new_element deltas (a widget's
   value is taken when it first appears and whenever the server sets it, `set_value`); every rerun replays all of
   them with the one changed value, the query string of the last page_info_changed, the page's script hash (from
-  the navigation message), the fragment id when the changed widget lives in a fragment (Adam's α is in the
-  Playground's race fragment; "Steps" is not, so it reruns the whole page) and the hashes of the cacheable
-  messages already received (the server then sends a reference instead of the 10–170 kB race element);
+  the navigation message), the fragment id when the changed widget lives in a fragment (Adam's α and
+  "Steps" are in the Playground's race fragment; picking a surface or an optimizer reruns the whole page) and the
+  hashes of the cacheable messages already received (the server then sends a reference instead of the 10–170 kB race element);
 * once a second (a random phase per session; never before the previous change has finished) a session changes
   Adam's α, walking to and fro over 5 stops (0.022 … 0.1) from a stop of its own; every --steps-every-th change
   moves "Steps" instead (500 ↔ a value of the session's own, 510 … 700). Sessions share the server's caches, as a
@@ -549,7 +549,7 @@ def report_n(results: list[dict], args) -> str:
     add("change → script_finished: p50", lambda r: fmt_ms(pct(ok_ms(r["runs"]), 50)))
     add("change → script_finished: p95 (target ≤ 1 s at N = 30)", lambda r: fmt_ms(pct(ok_ms(r["runs"]), 95)))
     add("change → script_finished: max", lambda r: fmt_ms(max(ok_ms(r["runs"]), default=None)))
-    for kind, what in (("α", "α (fragment rerun)"), ("steps", "Steps (whole page)")):
+    for kind, what in (("α", "α (fragment rerun)"), ("steps", "Steps (fragment rerun)")):
         add(f"   {what}: p50 / p95", lambda r, k=kind: " / ".join(
             fmt_ms(pct(ok_ms([x for x in r["runs"] if x.kind == k]), q)) for q in (50, 95)))
     add("changes the app applied (its URL shows the new value)", lambda r: f"{sum(bool(x.applied) for x in r['runs'])} "

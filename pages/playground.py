@@ -39,13 +39,13 @@ if present:  # projector mode: the chart fills the screen; the pickers wait abov
 head = st.container(horizontal=True, vertical_alignment="center", gap="medium")
 if not present:
     head.title("Optimizer Playground", width="content")
-pickers = head.expander("Surface, optimizers, steps, view", expanded=False) if present else st.container()
+pickers = head.expander("Surface, optimizers, view", expanded=False) if present else st.container()
 # outside the race fragment, like every control that changes rarely: a fragment rerun redraws each widget in it, and
 # with thirty students on one server every widget a slider change redraws costs (bench_load.py)
 head.toggle("Projector mode", key="present",
             help="Large type and lines for the back row, the chart filling the screen, the pickers hidden. "
                  "A link with present=1 opens in it.")
-top = pickers.columns([0.95, 1.7, 0.85, 1.75], vertical_alignment="bottom")
+top = pickers.columns([0.95, 2.3, 1.6], vertical_alignment="bottom")
 top[0].selectbox("Surface", [*surfaces.names(), widgets.CUSTOM], key="surface", on_change=widgets.on_surface_change,
                  format_func=lambda k: "Your own f(x, y)…" if k == widgets.CUSTOM else surfaces.get(k).label)
 if ss.surface == widgets.CUSTOM:  # a typed surface: the formula, and an optional box
@@ -63,14 +63,12 @@ top[1].multiselect("Optimizers", [*optimizers.names(), *(e for e in ss.optimizer
                    key="optimizers", format_func=lambda k: labels.get(k, optimizers.get(base_key(k)).label),
                    help="Pick any set; each has its own colour and its own controls beside the chart. "
                         "“Duplicate” on a card races a second copy with other settings.")
-with top[2]:
-    widgets.steps_control()
 if "guide" not in ss and not present:  # a first visit to the bare address (a shared link says what to look at)
     ss.guide = True  # once a session: a toast floats over the page, so the chart and the sliders stay where they are
     if not st.query_params:
         st.toast("**New here?** ① Each dot is an optimizer at the step shown. ② Press **▶ Play**. ③ Now raise "
                  "**Adam's α** under Tune.", icon=":material/lightbulb:", duration=30)  # then it leaves the controls free
-top[3].segmented_control("View", ["overlay", "multiples", "3d"], key="view", required=True, width="stretch",
+top[2].segmented_control("View", ["overlay", "multiples", "3d"], key="view", required=True, width="stretch",
                          format_func={"overlay": "Overlay", "multiples": "Side by side", "3d": "3-D"}.get)
 with head.popover("Start, noise, morph", icon=":material/tune:",
                   help="Where the race starts (or click a map), gradient noise, and what the chart's morph sweeps."):
@@ -176,7 +174,8 @@ def _chart(s, surface, labels, url):
 
 
 def _tuning(s, labels) -> None:
-    """Every entry's hyperparameters first, then the morph, the start and the noise: beside the chart."""
+    """The steps, then every entry's hyperparameters: beside the chart."""
+    widgets.steps_control()  # here, not with the pickers: a change reruns the race alone
     st.toggle("Same α for all", key="same_lr", on_change=widgets.rerun_app,  # the morph's choices change with it
               help="Give every optimizer one learning rate. Comparing optimizers at different α is a common source "
                    "of unfair conclusions.")

@@ -26,11 +26,43 @@ def _frozen(arr):
     return arr
 
 
-@lru_cache(maxsize=512)
+HORIZONS = (100, 200, 500, 1000, 2000)  # runs are computed to the next of these and cut to the steps asked for
+
+
+def horizon(steps: int) -> int:
+    """The length a run of `steps` is computed to. Without a schedule, a run of n steps is exactly the first n steps
+    of a longer one (the same operations, the same noise draws in the same order): moving the Steps slider, or
+    thirty students each at their own Steps, then reuses one cached run instead of computing a new one."""
+    return next((h for h in HORIZONS if h >= steps), steps)
+
+
 def trajectory(opt_key: str, surface_key: str, hp_items: tuple, start: tuple, steps: int, noise: float = 0.0,
                seed: int = 0, record: str = "full", schedule: str = "none") -> dict:
     """One optimizer's run as plain arrays (path, loss, grad, state, diverged_at, lr); record="path" keeps path and
     loss. `schedule` is one of the Playground's presets (ui.settings.SCHEDULES)."""
+    steps = int(steps)
+    # a schedule is sized to the run's steps, and L-BFGS pads its evaluations to the most any step took: exact length
+    if schedule != "none" or optimizers.get(opt_key).step is not None or horizon(steps) == steps:
+        return _trajectory(opt_key, surface_key, hp_items, start, steps, noise, seed, record, schedule)
+    return _prefix(opt_key, surface_key, hp_items, start, steps, noise, seed, record)
+
+
+@lru_cache(maxsize=512)
+def _prefix(opt_key: str, surface_key: str, hp_items: tuple, start: tuple, steps: int, noise: float, seed: int,
+            record: str) -> dict:
+    """The first `steps` steps of the run computed to horizon(steps): views of its read-only arrays."""
+    out = _trajectory(opt_key, surface_key, hp_items, start, horizon(steps), noise, seed, record, "none")
+    diverged = out["diverged_at"]
+    return {"path": out["path"][:steps + 1], "loss": out["loss"][:steps + 1],
+            "grad": None if out["grad"] is None else out["grad"][:steps],
+            "state": {k: v[:steps + 1] for k, v in out["state"].items()},
+            "diverged_at": diverged if diverged is not None and diverged <= steps else None,
+            "lr": None, "evals": None, "evaluations": None}
+
+
+@lru_cache(maxsize=512)
+def _trajectory(opt_key: str, surface_key: str, hp_items: tuple, start: tuple, steps: int, noise: float = 0.0,
+                seed: int = 0, record: str = "full", schedule: str = "none") -> dict:
     hps = dict(hp_items)
     spec = schedule_spec(schedule, opt_key, steps, hps.get("lr", optimizers.get(opt_key).defaults()["lr"]))
     traj = optimizers.simulate(opt_key, surfaces.get(surface_key), np.array(start, dtype=float), int(steps),
@@ -132,22 +164,33 @@ def race_image(surface_key: str, start, view: str = "overlay") -> str:
 @lru_cache(maxsize=64)
 def morph_paths(opt_key: str, surface_key: str, hp_items: tuple, name: str, stops: tuple, start: tuple, steps: int,
                 noise: float = 0.0, seed: int = 0, schedule: str = "none") -> tuple:
-    """One optimizer's run at every stop of hyperparameter `name`, the others as given, as morph blobs.
+    """One optimizer's run at every stop of hyperparameter `name`, the others as given, as morph blobs (computed to
+    horizon(steps) and cut, as trajectory() does)."""
+    steps = int(steps)
+    if schedule != "none" or optimizers.get(opt_key).step is not None:
+        runs = _morph_runs(opt_key, surface_key, hp_items, name, stops, start, steps, noise, seed, schedule)
+    else:
+        runs = [(p[:steps + 1], loss[:steps + 1]) for p, loss in
+                _morph_runs(opt_key, surface_key, hp_items, name, stops, start, horizon(steps), noise, seed, "none")]
+    return plots.race_data.morph_blobs(surfaces.get(surface_key), runs)
 
-    Without noise one batched call runs every stop; with noise each stop runs alone, so that each draws the same
-    noise as the race's own run (a batch draws one noise array for all its rows).
-    """
+
+@lru_cache(maxsize=32)
+def _morph_runs(opt_key: str, surface_key: str, hp_items: tuple, name: str, stops: tuple, start: tuple, steps: int,
+                noise: float, seed: int, schedule: str) -> tuple:
+    """(path, loss) of each stop. Without noise one batched call runs every stop; with noise each stop runs alone,
+    so that each draws the same noise as the race's own run (a batch draws one noise array for all its rows)."""
     hps, surface = dict(hp_items), surfaces.get(surface_key)
     lr = hps.get("lr", optimizers.get(opt_key).defaults()["lr"])
     spec = schedule_spec(schedule, opt_key, steps, lr)
     if noise == 0.0 and not (schedule == "onecycle" and name == "lr"):  # OneCycleLR's peak is α itself: one by one
         traj = optimizers.simulate(opt_key, surface, np.array(start, dtype=float), int(steps), record="path",
                                    lr_schedule=spec, **{**hps, name: np.array(stops, dtype=float)})
-        return plots.race_data.morph_blobs(surface, [(traj.path[i], traj.loss[i]) for i in range(len(stops))])
+        return tuple((_frozen(traj.path[i]), _frozen(traj.loss[i])) for i in range(len(stops)))
     out = []
     for value in stops:
         one = schedule_spec(schedule, opt_key, steps, value if name == "lr" else lr)
         traj = optimizers.simulate(opt_key, surface, np.array(start, dtype=float), int(steps), noise=float(noise),
                                    seed=int(seed), record="path", lr_schedule=one, **{**hps, name: float(value)})
-        out.append((traj.path, traj.loss))
-    return plots.race_data.morph_blobs(surface, out)
+        out.append((_frozen(traj.path), _frozen(traj.loss)))
+    return tuple(out)

@@ -152,7 +152,7 @@ def restore(in_fragment: bool = False) -> None:
         _keep_values(in_fragment)
 
 
-OUTSIDE = ("surface", "formula", "box", "optimizers", "steps", "view", "present", "morph", "start_x", "start_y", "noise",
+OUTSIDE = ("surface", "formula", "box", "optimizers", "view", "present", "morph", "start_x", "start_y", "noise",
            "seed")  # the Playground's widgets drawn outside the race fragment
 
 
