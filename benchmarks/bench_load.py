@@ -24,7 +24,8 @@ classes that ship in the `streamlit` package) the way the frontend does, as capt
 
 Measured per N: open time (N tabs opened within about a second), change -> script_finished (p50 / p95 / max),
 changes lost (no script_finished within 10 s) or failed (an exception element, or a compile error), server CPU
-(utime + stime of the server and its children from /proc) per change and per session, server RSS before,
+(utime + stime of the server and its descendants from /proc: the engine's worker processes too) per change and per
+session, server RSS (summed over the same processes; at the end, each one's RSS and PSS) before,
 with the N sessions open and 5 s after they closed (Streamlit keeps a closed session for
 server.disconnectedSessionTTL = 120 s, so --linger measures again after that).
 
@@ -98,12 +99,13 @@ def tree(pid: int) -> list[int]:
 
 
 def cpu_seconds(pids: list[int]) -> float:
-    """utime + stime of the servers and their descendants (every thread), in seconds."""
+    """utime + stime of the servers and their descendants (every thread; the engine's worker processes, ui/pool.py),
+    and cutime + cstime: what descendants that have ended used (a worker replaced after its pool broke), in seconds."""
     ticks = 0
     for p in (q for pid in pids for q in tree(pid)):
         try:
             fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
-            ticks += int(fields[11]) + int(fields[12])  # fields 14 and 15 of proc(5), counted after the name
+            ticks += sum(int(f) for f in fields[11:15])  # fields 14–17 of proc(5), counted after the name
         except (FileNotFoundError, ProcessLookupError):
             continue
     return ticks / os.sysconf("SC_CLK_TCK")
@@ -119,6 +121,25 @@ def rss(pids: list[int]) -> int:
         except (FileNotFoundError, ProcessLookupError):
             continue
     return total
+
+
+def tree_memory(pids: list[int]) -> str:
+    """Each process of the servers' trees with its RSS and PSS (shared pages split among the processes that share
+    them): an engine worker (ui/pool.py) is forked from a forkserver and shares much of its memory with it, which the
+    RSS sums above count twice."""
+    out = []
+    for p in (q for pid in pids for q in tree(pid)):
+        try:
+            cmd = Path(f"/proc/{p}/cmdline").read_text().replace("\0", " ")
+            parent = int(Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()[1])
+            rows = Path(f"/proc/{p}/smaps_rollup").read_text().splitlines()[1:]  # after the header line
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        kb = {k: int(v.split()[0]) for k, v in (row.split(":", 1) for row in rows)}
+        name = ("server" if p in pids else ("forkserver" if parent in pids else "engine worker") if "forkserver" in cmd
+                else "resource tracker" if "resource_tracker" in cmd else cmd[:40])
+        out.append(f"{name} {kb['Rss'] / 2**10:.0f} MB (PSS {kb['Pss'] / 2**10:.0f} MB)")
+    return "; ".join(out)
 
 
 # ---- one simulated browser tab ------------------------------------------------------------------------------
@@ -629,6 +650,7 @@ async def main_async(args, port: list[int], pid: list[int], t_start: float) -> N
               "a costly open every other while:\n")
         print(report_costly(c, args.costly_sessions))
     print(f"\nserver RSS at the end: {mb(rss_end)}" + (f"; {args.linger:.0f} s later: {mb(rss_linger)}" if args.linger else ""))
+    print(f"server process tree at the end: {tree_memory(pid)}")
 
 
 def _interrupt(*_) -> None:

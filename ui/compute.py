@@ -3,11 +3,14 @@
 One slider change alters one optimizer's key, so only that trajectory is recomputed. The runs sit in a
 functools.lru_cache (shared by every session, as st.cache_data would be): st.cache_data hashes its arguments
 and pickles its value on every call, ~3 ms per run, which was most of a slider change's server time. What the
-lru_cache hands out is made read-only, so no caller can change what another session sees.
+lru_cache hands out is made read-only, so no caller can change what another session sees. A run that is not cached
+and costs more than a few tens of ms is computed in a worker process (ui.pool), so that the server thread waits with
+the GIL released and the other sessions' scripts go on; the caches stay here, shared by every session.
 """
 
 from __future__ import annotations
 
+import threading
 from functools import lru_cache
 
 import numpy as np
@@ -17,6 +20,7 @@ import plots
 import plots.race_data
 import surfaces
 
+from . import pool
 from .settings import schedule_spec
 
 
@@ -41,16 +45,22 @@ def trajectory(opt_key: str, surface_key: str, hp_items: tuple, start: tuple, st
     """One optimizer's run as plain arrays (path, loss, grad, state, diverged_at, lr); record="path" keeps path and
     loss. `schedule` is one of the Playground's presets (ui.settings.SCHEDULES)."""
     steps = int(steps)
-    # a schedule is sized to the run's steps, and L-BFGS pads its evaluations to the most any step took: exact length
-    if schedule != "none" or optimizers.get(opt_key).step is not None or horizon(steps) == steps:
+    if _exact(opt_key, steps, schedule):
         return _trajectory(opt_key, surface_key, hp_items, start, steps, noise, seed, record, schedule)
     return _prefix(opt_key, surface_key, hp_items, start, steps, noise, seed, record)
+
+
+def _exact(opt_key: str, steps: int, schedule: str) -> bool:
+    # a schedule is sized to the run's steps, and L-BFGS pads its evaluations to the most any step took: exact length
+    return schedule != "none" or optimizers.get(opt_key).step is not None or horizon(steps) == steps
 
 
 @lru_cache(maxsize=512)
 def _prefix(opt_key: str, surface_key: str, hp_items: tuple, start: tuple, steps: int, noise: float, seed: int,
             record: str) -> dict:
     """The first `steps` steps of the run computed to horizon(steps): views of its read-only arrays."""
+    if getattr(_local, "peek", False):
+        raise _NotCached
     out = _trajectory(opt_key, surface_key, hp_items, start, horizon(steps), noise, seed, record, "none")
     diverged = out["diverged_at"]
     return {"path": out["path"][:steps + 1], "loss": out["loss"][:steps + 1],
@@ -60,16 +70,71 @@ def _prefix(opt_key: str, surface_key: str, hp_items: tuple, start: tuple, steps
             "lr": None, "evals": None, "evaluations": None}
 
 
-@lru_cache(maxsize=512)
+@lru_cache(maxsize=512)  # called with all nine arguments in order (an lru_cache keys f(a, b=1) apart from f(a, 1))
 def _trajectory(opt_key: str, surface_key: str, hp_items: tuple, start: tuple, steps: int, noise: float = 0.0,
                 seed: int = 0, record: str = "full", schedule: str = "none") -> dict:
-    hps = dict(hp_items)
-    spec = schedule_spec(schedule, opt_key, steps, hps.get("lr", optimizers.get(opt_key).defaults()["lr"]))
-    traj = optimizers.simulate(opt_key, surfaces.get(surface_key), np.array(start, dtype=float), int(steps),
-                               noise=float(noise), seed=int(seed), record=record, lr_schedule=spec, **hps)
+    if getattr(_local, "peek", False):
+        raise _NotCached
+    args = (opt_key, surface_key, hp_items, start, steps, noise, seed, record, schedule)
+    job = getattr(_local, "ahead", {}).pop(args, None)  # sent to a worker already, with the race's other runs
+    traj = job.result()[0] if job is not None else pool.run([_call(*args)])[0]
     return {"path": _frozen(traj.path), "loss": _frozen(traj.loss), "grad": _frozen(traj.grad),
             "state": {k: _frozen(v) for k, v in traj.state.items()}, "diverged_at": traj.diverged_at,
             "lr": _frozen(traj.lr), "evals": _frozen(traj.evals), "evaluations": _frozen(traj.evaluations)}
+
+
+def _call(opt_key, surface_key, hp_items, start, steps, noise, seed, record, schedule) -> pool.Call:
+    """The optimizers.simulate call behind _trajectory(same arguments)."""
+    hps = dict(hp_items)
+    spec = schedule_spec(schedule, opt_key, steps, hps.get("lr", optimizers.get(opt_key).defaults()["lr"]))
+    return pool.Call(opt_key, surfaces.get(surface_key), np.array(start, dtype=float), int(steps),
+                     dict(noise=float(noise), seed=int(seed), record=record, lr_schedule=spec, **hps))
+
+
+_local = threading.local()  # per script thread: the runs race_runs sent ahead, and whether it only looks
+
+
+class _NotCached(Exception):
+    """Raised by _trajectory while race_runs only looks whether a run is cached (an lru_cache keeps no exception)."""
+
+
+def _cached(fn, *args) -> bool:
+    """Whether the lru_cache fn (_trajectory or _prefix) holds fn(*args), without computing it on a miss."""
+    _local.peek = True
+    try:
+        fn(*args)
+        return True
+    except _NotCached:
+        return False
+    finally:
+        _local.peek = False
+
+
+def _missing(opt_key, surface_key, hp_items, start, steps, noise, seed, record, schedule) -> tuple | None:
+    """_trajectory's arguments behind trajectory(the same arguments), None when it or its cut is cached."""
+    if _exact(opt_key, steps, schedule):
+        args = (opt_key, surface_key, hp_items, start, steps, noise, seed, record, schedule)
+    elif _cached(_prefix, opt_key, surface_key, hp_items, start, steps, noise, seed, record):
+        return None
+    else:
+        args = (opt_key, surface_key, hp_items, start, horizon(steps), noise, seed, record, "none")
+    return None if _cached(_trajectory, *args) else args
+
+
+def _send_ahead(runs: list) -> dict:
+    """{_trajectory's arguments: job} for the runs (trajectory()'s arguments) that are not cached, all sent before the
+    first is waited for, when together they are worth it: the workers then run them back to back (two at once with two
+    workers) instead of one per round trip. {} when they stay here: each run is then computed in its turn."""
+    calls = {}
+    for run in runs:
+        try:
+            args = _missing(*run)
+            if args is not None:
+                calls[args] = _call(*args)
+        except Exception:  # noqa: BLE001 - the run raises it again in its turn, as before
+            continue
+    jobs = pool.submit([[c] for c in calls.values()], send=pool.worth_sending(pool.cost(calls.values())))
+    return dict(zip(calls, jobs, strict=True)) if calls and jobs[0].future is not None else {}
 
 
 def extras(opt_key: str, out: dict) -> dict:
@@ -144,14 +209,23 @@ def race_runs(surface_key: str, entries: list, start: tuple, steps: int, noise: 
               record: str = "full"):
     """(label, optimizer key, hyperparameters) entries -> (plots.Run list, {label: trajectory dict}), each run
     cached on its own plain values and coloured by its place in the list."""
-    runs, outs = [], {}
-    for i, (label, key, hps, *schedule) in enumerate(entries):  # an entry may carry a schedule preset
+    todo = []
+    for label, key, hps, *schedule in entries:  # an entry may carry a schedule preset
         full = "full" if _needs_full(key) else record  # what is drawn beside the path lives in the state
-        out = trajectory(key, surface_key, hp_key(hps), tuple(start), int(steps), noise, seed, full,
-                         schedule[0] if schedule else "none")
-        outs[label] = out
-        runs.append(plots.Run(label, plots.color_for(i), out["path"], out["loss"], out["diverged_at"],
-                              plots.style.dash_for(i), **(extras(key, out) if full == "full" else {})))
+        todo.append((label, key, hp_key(hps), full, schedule[0] if schedule else "none"))
+    runs, outs = [], {}
+    _local.ahead = _send_ahead([(key, surface_key, hps, tuple(start), int(steps), noise, seed, full, sched)
+                                for _, key, hps, full, sched in todo])
+    try:
+        for i, (label, key, hps, full, sched) in enumerate(todo):
+            out = trajectory(key, surface_key, hps, tuple(start), int(steps), noise, seed, full, sched)
+            outs[label] = out
+            runs.append(plots.Run(label, plots.color_for(i), out["path"], out["loss"], out["diverged_at"],
+                                  plots.style.dash_for(i), **(extras(key, out) if full == "full" else {})))
+    finally:
+        for job in _local.ahead.values():  # not reached: an earlier run raised
+            job.cancel()
+        _local.ahead = {}
     return runs, outs
 
 
@@ -184,13 +258,11 @@ def _morph_runs(opt_key: str, surface_key: str, hp_items: tuple, name: str, stop
     lr = hps.get("lr", optimizers.get(opt_key).defaults()["lr"])
     spec = schedule_spec(schedule, opt_key, steps, lr)
     if noise == 0.0 and not (schedule == "onecycle" and name == "lr"):  # OneCycleLR's peak is α itself: one by one
-        traj = optimizers.simulate(opt_key, surface, np.array(start, dtype=float), int(steps), record="path",
-                                   lr_schedule=spec, **{**hps, name: np.array(stops, dtype=float)})
+        [traj] = pool.run([pool.Call(opt_key, surface, np.array(start, dtype=float), int(steps),
+                                     dict(record="path", lr_schedule=spec, **{**hps, name: np.array(stops, dtype=float)}))])
         return tuple((_frozen(traj.path[i]), _frozen(traj.loss[i])) for i in range(len(stops)))
-    out = []
-    for value in stops:
-        one = schedule_spec(schedule, opt_key, steps, value if name == "lr" else lr)
-        traj = optimizers.simulate(opt_key, surface, np.array(start, dtype=float), int(steps), noise=float(noise),
-                                   seed=int(seed), record="path", lr_schedule=one, **{**hps, name: float(value)})
-        out.append((_frozen(traj.path), _frozen(traj.loss)))
-    return tuple(out)
+    calls = [pool.Call(opt_key, surface, np.array(start, dtype=float), int(steps),
+                       dict(noise=float(noise), seed=int(seed), record="path", **{**hps, name: float(value)},
+                            lr_schedule=schedule_spec(schedule, opt_key, steps, value if name == "lr" else lr)))
+             for value in stops]
+    return tuple((_frozen(traj.path), _frozen(traj.loss)) for traj in pool.run(calls))
