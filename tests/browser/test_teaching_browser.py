@@ -175,6 +175,7 @@ def test_inspector_step_buttons_move_the_arrows(page, app_url):
     assert first["slider"] == "1" and first["heading"] == "Step t = 1", first
     assert first["theta"]["name"] == "θ at step 1" and first["lr_marker"] == "step 1"
     assert first["arrows"] and first["arrows"][0]["name"].startswith("−g"), first["arrows"]  # −g comes first
+    expect(chart).to_have_count(1)  # a busy browser may still show the previous figure beside the new one
     before = shot(chart, "teaching_inspector_step1").read_bytes()
 
     for t in (2, 3, 4):
@@ -187,6 +188,7 @@ def test_inspector_step_buttons_move_the_arrows(page, app_url):
         for arrow in state["arrows"]:  # every arrow starts at θₜ
             assert (arrow["x"][0], arrow["y"][0]) == pytest.approx((state["theta"]["x"], state["theta"]["y"])), arrow
     assert [(a["x"], a["y"]) for a in last["arrows"]] != [(a["x"], a["y"]) for a in first["arrows"]]
+    expect(chart).to_have_count(1)
     after = shot(chart, "teaching_inspector_step4").read_bytes()
     assert before != after
 
@@ -203,6 +205,7 @@ def test_inspector_step_buttons_move_the_arrows(page, app_url):
         wait_idle(page)
     names = [a["name"] for a in inspector_state(page)["arrows"]]
     assert [n.split(":")[0].split(" ")[0] for n in names] == ["−g", "−m̂", "Δθ"], names
+    expect(chart).to_have_count(1)
     shot(chart, "teaching_inspector_step1_all_arrows")
     drop_plotly_rejections(page)
 
