@@ -58,9 +58,11 @@ if ss.surface == widgets.CUSTOM:  # a typed surface: the formula, and an optiona
     if ss.get(widgets.FORMULA_ERROR):
         pickers.error(widgets.inert(ss[widgets.FORMULA_ERROR]), icon=":material/function:")
 now = widgets.current()
-labels = entry_labels(now)
+# the picker's labels must not change in a run of the race fragment alone (a twin's label names its α there): Streamlit
+# matches the browser's choice to an option by its label, and a stale label would come back as an unknown optimizer
 top[1].multiselect("Optimizers", [*optimizers.names(), *(e for e in ss.optimizers if e != base_key(e))],
-                   key="optimizers", format_func=lambda k: labels.get(k, optimizers.get(base_key(k)).label),
+                   key="optimizers", format_func=lambda k: optimizers.get(base_key(k)).label
+                   + (f" #{twin_number(k)}" if k != base_key(k) or f"{k}:2" in ss.optimizers else ""),
                    help="Pick any set; each has its own colour and its own controls beside the chart. "
                         "“Duplicate” on a card races a second copy with other settings.")
 if "guide" not in ss and not present:  # a first visit to the bare address (a shared link says what to look at)

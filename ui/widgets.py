@@ -26,6 +26,7 @@ from .settings import (
     morph_label,
     morph_target,
     parse_box,
+    parse_instance,
     slider_options,
     start_limits,
     to_query,
@@ -115,6 +116,10 @@ def load_state() -> list[str]:
     address has no query) restores the page's own state.
     """
     ss = st.session_state
+    if "optimizers" in ss:  # only known entries: never let a stray picker value reach the registry
+        known = list(dict.fromkeys(e for e in ss.optimizers if parse_instance(str(e)) == e))
+        if known != list(ss.optimizers):
+            ss.optimizers = known
     query = st.query_params.to_dict()
     if STATE not in ss or (query and query != ss.get(QUERY)):
         s, notices = from_query(query)
