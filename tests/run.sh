@@ -8,17 +8,23 @@ if [ ! -x /usr/bin/chromium ]; then  # the browser tests drive Debian's Chromium
   $SUDO apt-get update -qq && $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium
 fi
 export REQUIRE_BROWSER=1  # a missing browser fails the browser tests instead of skipping them
+# bytecode is cached (__pycache__ is in .gitignore): without it every pytest process, each xdist worker and the
+# browser run, compiles and assertion-rewrites every test module and plugin again, ~4.5 s of CPU each
+unset PYTHONDONTWRITEBYTECODE
 python3 -m ruff check .
 if [ "$#" -gt 0 ]; then
   python3 -m pytest "$@"
-else  # the browser tests (one by one: they share one server) mostly wait on it and on Chromium, so they run beside
-  # the engine and page tests (on every core); their report follows, and either failing fails the run.
+else  # the browser tests (one by one: they share one server and one Chromium) run beside the engine and page tests.
+  # They are one long chain, Chromium drawing each page and the server computing it (about 1.3 cores while it runs),
+  # and the longer part of the run: so they keep their priority, and the engine and page tests (on every core) run
+  # niced, on the CPU the chain leaves, instead of slowing it. Their report follows; either failing fails the run.
   # (Two browser workers measured no faster: together the two runs keep both cores busy.)
   log="$(mktemp)"
-  python3 -m pytest -m browser >"$log" 2>&1 &
+  python3 -m pytest -m browser tests/browser >"$log" 2>&1 &  # collecting only tests/browser saves importing the rest
   browser=$!
   engine_status=0; browser_status=0
-  python3 -m pytest -m "not browser" -n auto || engine_status=$?
+  # --dist loadgroup: the tests of an xdist_group (test_adam_fails.py's engine runs) share one worker and its cache
+  nice -n 10 python3 -m pytest -m "not browser" -n auto --dist loadgroup || engine_status=$?
   wait "$browser" || browser_status=$?
   cat "$log"; rm -f "$log"
   if [ "$engine_status" -ne 0 ] || [ "$browser_status" -ne 0 ]; then

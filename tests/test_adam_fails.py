@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import base64
 import json
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -32,8 +32,13 @@ P = online.FIG1.period
 
 
 def direct(key: str, lr: float, periods: int, start: float, decay: bool = False) -> np.ndarray:
-    """x after 0..T steps from one plain engine call, recorded at every step (a shorter run is a prefix of a
-    longer one: one call of 200 periods serves them all)."""
+    """x after 0..T steps from the engine, recorded at every step: a row of one engine call per optimizer and
+    schedule that runs every (α, start) of the tests below for the most periods any of them needs (a shorter run is a
+    prefix of a longer one, and a row of a batch is that single run, bit for bit: test_optimizers.py's
+    test_batch_rows_equal_single_runs). A pair not listed gets a call of its own."""
+    pairs, longest = ENGINE_PAIRS[decay], ENGINE_PERIODS[decay]
+    if (lr, start) in pairs and periods <= longest:
+        return engine_batch(key, decay)[pairs.index((lr, start)), : periods * P + 1]
     return _direct(key, lr, max(periods, 200), start, decay)[: periods * P + 1]
 
 
@@ -42,6 +47,14 @@ def _direct(key: str, lr: float, periods: int, start: float, decay: bool) -> np.
     traj = optimizers.simulate(key, online.FIG1, np.array([start]), periods * P, record="path", lr=lr,
                                betas=reddi.FIG1_BETAS, lr_schedule={"name": "InverseSqrt"} if decay else None)
     return traj.path[:, 0]
+
+
+@cache
+def engine_batch(key: str, decay: bool) -> np.ndarray:
+    """The engine's x for every pair of ENGINE_PAIRS[decay], ENGINE_PERIODS[decay] periods: one call, a row each."""
+    rows = engine_rows(key, online.FIG1, ENGINE_PAIRS[decay], ENGINE_PERIODS[decay] * P, reddi.FIG1_BETAS, decay)
+    rows.flags.writeable = False  # shared by the tests
+    return rows
 
 
 def drawn(path: np.ndarray, periods: int) -> dict:
@@ -64,6 +77,17 @@ def assert_same(got: dict, want: dict) -> None:
 # (α, start) pairs: every start of the sliders, both ends of [−1, 1], the largest and smallest α, and one off the sliders
 PAIRS = ((0.005, -1.0), (0.01, 1.0), (0.02, 0.0), (0.05, -0.5), (0.05, 1.0), (0.005, 0.5), (0.03, 0.25), (0.02, -1.0))
 
+# Every (α, start) the tests compare with the engine (PAIRS, and the page's settings below: STORIES, the sliders' walk,
+# FULL_LINK, the cached runs), without α/√t and with it, and the most periods any of them runs: the engine's runs
+# (1 000 periods, 101 000 steps, take it about 4 s) are made once per optimizer and schedule, all pairs at once.
+ENGINE_PAIRS = {
+    False: [*PAIRS, (0.05, 0.0), (0.005, -0.5), (0.05, -1.0), (0.02, 1.0)],
+    True: [*PAIRS, (0.005, -0.5), (0.05, 0.5)],
+}
+ENGINE_PERIODS = {False: 1000, True: 2000}
+# the tests that read those runs share one pytest-xdist worker (tests/run.sh: --dist loadgroup), so they are made once
+ENGINE = pytest.mark.xdist_group("adam_fails_engine")
+
 
 def engine_rows(key: str, problem, pairs, steps: int, betas, decay: bool = False) -> np.ndarray:
     """x after 0..steps steps for each (α, start), rows of one engine call recorded at every step: (len(pairs), steps + 1)."""
@@ -75,9 +99,10 @@ def engine_rows(key: str, problem, pairs, steps: int, betas, decay: bool = False
 
 @pytest.mark.parametrize("key", reddi.KEYS)
 @pytest.mark.parametrize("decay", [False, True])
+@ENGINE
 def test_the_fast_path_is_the_engines_run_at_every_step(key, decay):
     periods = 300
-    want = engine_rows(key, online.FIG1, PAIRS, periods * P, reddi.FIG1_BETAS, decay)
+    want = np.array([direct(key, lr, periods, start, decay) for lr, start in PAIRS])  # one engine call, a row a pair
     for (lr, start), row in zip(PAIRS, want, strict=True):
         got = reddi.fig1_path(key, lr, periods, start, decay)
         np.testing.assert_array_equal(got, row, err_msg=f"{key}, α={lr}, start={start}, decay={decay}")
@@ -88,12 +113,12 @@ def test_the_fast_path_is_the_engines_run_at_every_step(key, decay):
     assert len({row.tobytes() for row in want}) == len(PAIRS) and np.unique(want).size > 5000
 
 
+@ENGINE
 def test_a_run_shorter_than_the_moments_take_to_repeat_is_computed_step_by_step_then_extended():
     online_scan.clear_cache()
     for periods in (1, 5, 300):  # 1 and 5: the moments are not periodic yet, computed for those steps only
         got = reddi.fig1_path("amsgrad", 0.05, periods, 0.5, True)
-        np.testing.assert_array_equal(got, engine_rows("amsgrad", online.FIG1, [(0.05, 0.5)], periods * P,
-                                                       reddi.FIG1_BETAS, True)[0])
+        np.testing.assert_array_equal(got, direct("amsgrad", 0.05, periods, 0.5, True))
         m, _, periodic = online_scan._moments(online.FIG1, *reddi.FIG1_BETAS, True, periods * P)
         assert periodic == (periods == 300) and (periodic or len(m) == periods * P)
     assert reddi.fig1_path("adam", 0.02, 0, 0.5).tolist() == [0.5]
@@ -119,6 +144,7 @@ def test_the_fast_path_is_for_adam_and_amsgrad_only():
 # ------------------------------------------------------------------ what the page draws, cached
 
 
+@ENGINE
 def test_the_runs_are_cached_per_setting_and_read_only():
     reddi.clear_cache()
     assert not reddi.fig1_ready(0.02, 200, 0.0)
@@ -133,6 +159,7 @@ def test_the_runs_are_cached_per_setting_and_read_only():
                 assert not runs[key][name].flags.writeable, "shared by every session: read-only"
 
 
+@ENGINE
 def test_a_value_off_the_sliders_is_run_too():
     runs = reddi.fig1_runs(0.03, 3, 0.25, decay=True)
     for key in reddi.KEYS:
@@ -247,6 +274,7 @@ STORIES = [(0.005, 2000, -1.0, True), (0.02, 1000, 0.0, True), (0.05, 2000, 0.5,
 
 
 @pytest.mark.parametrize("lr, periods, start, decay", STORIES)
+@ENGINE
 def test_the_text_says_where_the_engines_runs_end(lr, periods, start, decay):
     at = open_page({"lr": f"{lr:g}", "periods": str(periods), "start": f"{start:g}", "decay": "1" if decay else "0"})
     check_fig1(at, lr, periods, start, decay)
@@ -256,6 +284,7 @@ def test_the_text_says_where_the_engines_runs_end(lr, periods, start, decay):
         assert "AMSGrad ends at x = −1.000" in text
 
 
+@ENGINE
 def test_every_slider_of_the_page_shows_the_engines_numbers():
     at = open_page({"periods": "100"})  # a short first batch: this test is about the sliders
     state = dict(lr=reddi.FIG1_LR, periods=100, start=reddi.FIG1_START, decay=False)
@@ -306,6 +335,7 @@ def shown(at: AppTest) -> dict:
             for name, key in afs.WIDGETS.items()}
 
 
+@ENGINE
 def test_a_link_with_every_setting_shows_them():
     at = open_page(FULL_LINK)
     assert not notices(at)

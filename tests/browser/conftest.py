@@ -7,6 +7,7 @@ tests skip, unless REQUIRE_BROWSER=1 (as tests/run.sh sets for CI): then they fa
 from __future__ import annotations
 
 import os
+import socket
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -51,14 +52,33 @@ def app_url(chromium_path) -> str:
         stop_server(proc)
 
 
+# Every tab of a site in one renderer process (see `renderer`)
+PROCESS_PER_SITE = "--process-per-site"
+
+
 @pytest.fixture(scope="session")
 def browser(chromium_path):
+    """Chromium, with every request that is not to the machine itself sent to a proxy that is not there.
+
+    The proxy's address is a port this process holds bound and never listens on: a request to any other host,
+    by name or by address, fails at once on the machine (net::ERR_PROXY_CONNECTION_FAILED) and never leaves it.
+    Loopback (127.0.0.1, localhost) bypasses a proxy in Chromium, so the app's own requests go straight to it. This
+    replaces a Playwright route, which sent every request of every page through Python and, as any route does,
+    turned Chromium's HTTP cache off: each page load fetched and compiled Streamlit's and plotly's JavaScript again
+    (~1.5 s of Chromium's CPU a load)."""
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS, headless=True)
-        yield b
-        b.close()
+    nowhere = socket.socket()
+    nowhere.bind(("127.0.0.1", 0))
+    proxy = f"--proxy-server=http://127.0.0.1:{nowhere.getsockname()[1]}"
+    try:
+        with sync_playwright() as p:
+            b = p.chromium.launch(executable_path=chromium_path, args=[*CHROMIUM_ARGS, PROCESS_PER_SITE, proxy],
+                                  headless=True)
+            yield b
+            b.close()
+    finally:
+        nowhere.close()
 
 
 LOCAL = {"127.0.0.1", "localhost"}
@@ -67,25 +87,17 @@ OUTSIDE: list[str] = []  # every request of the session that was not to the app'
 
 def _local(url: str) -> bool:
     parts = urlparse(url)
-    return parts.scheme in ("data", "blob", "about") or parts.hostname in LOCAL
+    return parts.scheme in ("data", "blob", "about", "file") or parts.hostname in LOCAL
 
 
 @pytest.fixture(scope="session")
 def context(browser):
     """One context for the session, so its HTTP cache keeps Streamlit's and plotly's JavaScript (4.7 MB).
 
-    A classroom may be offline: every request that would leave the machine is recorded and aborted, and the test
-    that made it fails (see `page`)."""
+    A classroom may be offline: every request that would leave the machine is recorded here, and fails (see
+    `browser`), and the test that made it fails (see `page`)."""
     ctx = browser.new_context(viewport=VIEWPORT)
-
-    def guard(route):
-        if _local(route.request.url):
-            route.fallback()
-        else:
-            OUTSIDE.append(route.request.url)
-            route.abort()
-
-    ctx.route(lambda url: not _local(url), guard)  # only foreign URLs are intercepted: the app's own stay fast
+    ctx.on("request", lambda r: None if _local(r.url) else OUTSIDE.append(r.url))
     yield ctx
     ctx.close()
 
@@ -97,15 +109,29 @@ def _probe(url: str) -> bool:
     return path.endswith(("/_stcore/health", "/_stcore/host-config")) and path.count("/") > 2
 
 
+@pytest.fixture(scope="session")
+def renderer(context, app_url):
+    """A tab kept open on the app's site all session. Each test's tab is new, but with --process-per-site it opens in
+    the renderer process this tab keeps alive, where V8 has Streamlit's and plotly's JavaScript compiled already: a
+    test's first page costs Chromium about 3 s of CPU instead of 6.5 s in a process of its own. (The site is the
+    address without its port: a second server on 127.0.0.1 shares the process too.)"""
+    anchor = context.new_page()
+    anchor.goto(f"{app_url}/_stcore/health")
+    yield anchor
+    anchor.close()
+
+
 @pytest.fixture
-def page(context, app_url):
+def page(context, app_url, renderer):
     """A fresh tab (its own Streamlit session); after the test, no exception box anywhere."""
     pg = context.new_page()
     pg.set_default_timeout(30_000)
     errors: list[str] = []
     pg.on("pageerror", lambda e: errors.append(str(e)))
+    # (a request to another host fails the test as such, below: its failed load is not reported twice)
     pg.on("console", lambda m: errors.append(f"console.error: {m.text} ({m.location.get('url', '')})")
-          if m.type == "error" and not _probe(m.location.get("url", "")) else None)
+          if m.type == "error" and not _probe(m.location.get("url", "")) and m.location.get("url") not in OUTSIDE
+          else None)
     pg.on("response", lambda r: errors.append(f"HTTP {r.status}: {r.url}") if r.status >= 400 and not _probe(r.url) else None)
     pg.page_errors = errors  # a test may drop the ones it expects
     outside = len(OUTSIDE)

@@ -417,6 +417,7 @@ def test_a_share_link_shows_the_same_view_after_a_server_restart(page):
         assert state(page) == before  # the same settings, runs and chart revision (the data's hash)
         assert before["url"]["adam.lr"] == "0.02" and before["optimizers"] == ["Adam", "Nesterov (NAG)", "L-BFGS"]
     finally:
+        page.goto("about:blank")  # leave first: a tab on a stopped server keeps calling it, and logs each refusal
         stop_server(proc)
     # the tab saw its server vanish: the socket's errors while it was gone are expected
     page.page_errors[:] = [e for e in page.page_errors if "WebSocket" not in e and "ERR_CONNECTION" not in e]

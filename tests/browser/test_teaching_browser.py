@@ -59,17 +59,12 @@ def drop_plotly_rejections(pg) -> None:
     pg.page_errors[:] = [e for e in pg.page_errors if e != "undefined"]
 
 
-def open_root(pg, app_url: str) -> None:
-    """Open "/" and wait for the app's navigation. (A deep URL on a fresh server works too: ui/boot.py; see
-    test_network_browser.py::test_a_link_to_a_page_works_on_a_freshly_started_server.)"""
-    pg.goto(f"{app_url}/")
-    pg.locator(NAV_LINK, has_text=NAV.get(TEACHING[-1][0], TEACHING[-1][1])).first.wait_for()
-    wait_idle(pg, timeout=60_000)
-
-
-def open_from_the_sidebar(pg, app_url: str, title: str) -> None:
-    open_root(pg, app_url)
-    pg.locator(NAV_LINK, has_text=title).click()
+def open_by_address(pg, app_url: str, path: str, title: str, charts: int) -> None:
+    """Open a teaching page by its address and wait until it is drawn whole. Straight there, not through the Playground
+    and the navigation: test_playground_browser.py::test_every_page_and_back_keeps_the_playground walks the navigation
+    to every page, and the Playground drawn on the way cost Chromium ~3 s of CPU here."""
+    pg.goto(f"{app_url}/{path}")
+    wait_page(pg, path, title, charts)
 
 
 def wait_page(pg, path: str, title: str, charts: int) -> None:
@@ -167,8 +162,7 @@ def step_once(pg, button: str, t: int) -> dict:
 
 
 def test_inspector_step_buttons_move_the_arrows(page, app_url):
-    open_from_the_sidebar(page, app_url, "Inspector")
-    wait_page(page, "inspector", "Inspector", 2)
+    open_by_address(page, app_url, "inspector", "Inspector", 2)
     chart = page.locator(".st-key-inspector-figure .js-plotly-plot")
     states = {1: inspector_state(page)}
     first = states[1]
@@ -212,8 +206,7 @@ def test_inspector_step_buttons_move_the_arrows(page, app_url):
 
 @pytest.mark.parametrize("key", ["plateau"])
 def test_a_scenario_opens_in_the_playground_with_its_settings(page, app_url, key):
-    open_from_the_sidebar(page, app_url, "Scenarios")
-    wait_page(page, "scenarios", "Scenarios", len(SCENARIOS))
+    open_by_address(page, app_url, "scenarios", "Scenarios", len(SCENARIOS))
     buttons = page.locator('[data-testid="stLinkButton"] a', has_text="Open in the Playground")
     expect(buttons).to_have_count(len(SCENARIOS), timeout=60_000)  # charts can be drawn before the last link button
     hrefs = [buttons.nth(i).get_attribute("href") for i in range(buttons.count())]
