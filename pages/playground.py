@@ -2,7 +2,6 @@
 
 import dataclasses
 
-import numpy as np
 import pyarrow as pa
 import streamlit as st
 
@@ -19,18 +18,30 @@ from ui.settings import (
     check,
     entry_labels,
     morph_label,
+    morph_stops,
     morph_target,
-    slider_options,
+    on_slider,
     start_limits,
+    tidy_zero,
     twin_number,
 )
 
 through_app()  # a direct link on a fresh server: run through app.py
 
 ss = st.session_state
+# The toast's box: left, over the page title (which it may hide for a few seconds), above the pickers' row. On a
+# phone (Streamlit stacks the columns below 640 px) the tuning card is as tall as it is: one page scroll, not a
+# 560 px scroll area inside it.
+PAGE_CSS = ("<style>@media (min-width: 640px){[data-testid='stToastContainer']{left:4.5rem!important;"
+            "right:auto!important;top:3.4rem!important}[data-testid='stToast']{width:21rem!important;"
+            "padding:0.45rem 0.75rem!important}}"
+            "@media (max-width: 640px){.st-key-tuning,[data-testid='stLayoutWrapper']:has(>.st-key-tuning){"
+            "height:auto!important;max-height:none!important;flex:0 0 auto!important;overflow:visible!important}}"
+            "</style>")
 notices = widgets.load_state()
 # start fetching plotly.js (4.7 MB) while this first run computes, not after the chart arrives
-st.html(f'<link rel="preload" href="{asset_urls()["plotly"]}" as="fetch" crossorigin="anonymous">')
+# and the page's own rules, every run: the toast's must outlive the run that shows it
+st.html(f'<link rel="preload" href="{asset_urls()["plotly"]}" as="fetch" crossorigin="anonymous">' + PAGE_CSS)
 widgets.compact_title()  # room for the chart
 
 present = bool(ss.get("present", False))
@@ -45,18 +56,21 @@ pickers = head.expander("Surface, optimizers, view", expanded=False) if present 
 head.toggle("Projector mode", key="present",
             help="Large type and lines for the back row, the chart filling the screen, the pickers hidden. "
                  "A link with present=1 opens in it.")
-top = pickers.columns([0.95, 2.3, 1.6], vertical_alignment="bottom")
+# in projector mode the expander shares the head row with the switch and the popover: its pickers one under the other,
+# each as wide as the expander, so every surface, optimizer and view (3-D too) is reachable at 1024 px
+top = [pickers.container(key=f"picker-{i}") for i in range(3)] if present else \
+    pickers.columns([0.95, 2.3, 1.6], vertical_alignment="bottom")
 top[0].selectbox("Surface", [*surfaces.names(), widgets.CUSTOM], key="surface", on_change=widgets.on_surface_change,
                  format_func=lambda k: "Your own f(x, y)…" if k == widgets.CUSTOM else surfaces.get(k).label)
 if ss.surface == widgets.CUSTOM:  # a typed surface: the formula, and an optional box
-    typed = pickers.columns([2.2, 1])
+    typed = (top[0] if present else pickers).columns([2.2, 1])  # under the surface picker
     typed[0].text_input("f(x, y) =", key="formula", on_change=widgets.on_surface_change, max_chars=200,
                         help="Numbers, x, y, + − * / ** (or ^), pi, e and sin cos tan exp log sqrt abs tanh sinh cosh "
                              "atan. The gradient is derived exactly from the formula.")
     typed[1].text_input("Box x0, x1, y0, y1", key="box", on_change=widgets.on_surface_change, placeholder="automatic",
                         help="The plotted box; empty: 6 × 6 around the lowest point found on [−10, 10]².")
     if ss.get(widgets.FORMULA_ERROR):
-        pickers.error(widgets.inert(ss[widgets.FORMULA_ERROR]), icon=":material/function:")
+        (top[0] if present else pickers).error(widgets.inert(ss[widgets.FORMULA_ERROR]), icon=":material/function:")
 now = widgets.current()
 # the picker's labels must not change in a run of the race fragment alone (a twin's label names its α there): Streamlit
 # matches the browser's choice to an option by its label, and a stale label would come back as an unknown optimizer
@@ -68,8 +82,8 @@ top[1].multiselect("Optimizers", [*optimizers.names(), *(e for e in ss.optimizer
 if "guide" not in ss and not present:  # a first visit to the bare address (a shared link says what to look at)
     ss.guide = True  # once a session: a toast floats over the page, so the chart and the sliders stay where they are
     if not st.query_params:
-        st.toast("**New here?** ① Each dot is an optimizer at the step shown. ② Press **▶ Play**. ③ Now raise "
-                 "**Adam's α** under Tune.", icon=":material/lightbulb:", duration=30)  # then it leaves the controls free
+        st.toast("**New here?** Each dot is an optimizer: press **▶ Play**, then raise **Adam's α** under Tune.",
+                 icon=":material/lightbulb:", duration=12)  # over the title, then gone: the controls stay free
 top[2].segmented_control("View", ["overlay", "multiples", "3d"], key="view", required=True, width="stretch",
                          format_func={"overlay": "Overlay", "multiples": "Side by side", "3d": "3-D"}.get)
 with head.popover("Start, noise, morph", icon=":material/tune:",
@@ -82,26 +96,26 @@ def _clicked() -> None:
     point = ss["race"]["start"] if "race" in ss else None
     if point:
         (x_lo, x_hi), (y_lo, y_hi) = start_limits(widgets.typed_surface()[0])
-        ss.start_x = round(min(max(float(point["x"]), x_lo), x_hi), 3)
-        ss.start_y = round(min(max(float(point["y"]), y_lo), y_hi), 3)
+        ss.start_x = tidy_zero(round(min(max(float(point["x"]), x_lo), x_hi), 3))  # -0.0004 rounds to -0.0
+        ss.start_y = tidy_zero(round(min(max(float(point["y"]), y_lo), y_hi), 3))
         ss[widgets.RERUN_APP] = True  # the start inputs live outside the fragment: they must show the point
 
 
 def _morphed() -> None:
-    """The morph slider was released on a stop: that value becomes the entry's setting."""
+    """The morph slider was released on a stop: that value, as the slider's own nearest value, becomes the entry's
+    setting (in the slider, the runs and the link alike)."""
     m = ss["race"]["morph"] if "race" in ss else None
     if m and m.get("run") in ss.optimizers:
-        widgets.set_value(widgets.hp_widget_key(m["run"], m["hp"]), float(m["value"]))
+        key = widgets.hp_widget_key(m["run"], m["hp"])
+        hp = optimizers.get(base_key(m["run"])).hyperparameter(m["hp"])
+        widgets.set_value(key, on_slider(hp, float(m["value"]), extra=ss.get(widgets.EXTRA, {}).get(key, ())))
 
 
 def _morph(s, entry, name):
     """The morph's paths: `entry` at every stop of hyperparameter `name`, from one batched engine call."""
     hp = optimizers.get(base_key(entry)).hyperparameter(name)
     value = s.hyperparameters(entry)[name]
-    stops = slider_options(hp, extra=(value, *ss.get(widgets.EXTRA, {}).get(widgets.hp_widget_key(entry, name), ())))
-    if stops is None:
-        lo, hi = hp.slider_range
-        stops = sorted({*np.round(np.linspace(lo, hi, 41), 6).tolist(), float(value)})
+    stops = morph_stops(hp, value, extra=ss.get(widgets.EXTRA, {}).get(widgets.hp_widget_key(entry, name), ()))
     hps = {k: v for k, v in s.hyperparameters(entry).items() if k != name}
     try:
         blobs = compute.morph_paths(base_key(entry), s.surface, compute.hp_key(hps), name, tuple(stops), s.start,

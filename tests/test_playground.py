@@ -546,6 +546,17 @@ def test_the_morph_sweeps_a_chosen_hyperparameter_in_one_batch():
     assert chart(at)["morph"] is None
 
 
+def test_the_morph_sweeps_only_values_the_slider_can_hold():
+    """A linear slider (β₁, step 0.001) is swept on its own grid: a release keeps 0.2, never 0.1998."""
+    at = start({"opt": "adam", "morph": "adam.beta1"})
+    m = chart(at)["morph"]
+    assert 0.2 in m["stops"] and 0.1998 not in m["stops"] and m["stops"][m["at"]] == 0.9
+    assert all(v == round(v, 3) for v in m["stops"]), "every stop a multiple of the slider's step"
+    at.slider(key="adam.beta1").set_value(m["stops"][8])  # what the release stores (pages/playground._morphed)
+    run(at)
+    assert at.query_params["adam.beta1"] == "0.2" and chart(at)["morph"]["stops"][chart(at)["morph"]["at"]] == 0.2
+
+
 def test_a_morph_stop_equals_the_run_at_that_value():
     """The morph shows the engine's own runs: the path at the current stop is the race's path (decimated)."""
     at = start({"opt": "adam", "steps": "200"})
@@ -613,8 +624,10 @@ def test_a_repeated_key_in_a_link_is_noticed():
 
 def test_a_first_visit_gets_a_three_step_guide_once_and_a_shared_link_none():
     at = start({})
-    assert [t.value for t in at.toast] == ["**New here?** ① Each dot is an optimizer at the step shown. ② Press **▶ "
-                                           "Play**. ③ Now raise **Adam's α** under Tune."]
+    # short, and soon gone: it floats over the page title (pages/playground.PAGE_CSS), not over the controls
+    assert [t.value for t in at.toast] == ["**New here?** Each dot is an optimizer: press **▶ Play**, then raise "
+                                           "**Adam's α** under Tune."]
+    assert 0 < at.toast[0].proto.duration <= 15
     at.slider(key="steps").set_value(300)
     run(at)
     assert not at.toast  # once a session

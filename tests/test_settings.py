@@ -6,6 +6,7 @@ falls back to its default with a notice that names the parameter.
 
 from __future__ import annotations
 
+import math
 import random
 from dataclasses import replace
 
@@ -13,7 +14,24 @@ import pytest
 
 import optimizers
 import surfaces
-from ui.settings import DEFAULTS, LANDING_LR, NOISE, STEPS, VIEWS, Settings, check, entry_labels, from_query, slider_options, to_query
+from ui.settings import (
+    DEFAULTS,
+    LANDING_LR,
+    NOISE,
+    STEPS,
+    VIEWS,
+    Settings,
+    check,
+    entry_labels,
+    from_query,
+    morph_stops,
+    num,
+    on_slider,
+    slider_options,
+    slider_step,
+    tidy_zero,
+    to_query,
+)
 
 
 def _value(hp: optimizers.Hyperparameter, rng: random.Random):
@@ -240,3 +258,55 @@ def test_a_thousand_unknown_keys_make_one_notice():
     s, notices = from_query({f"k{i}": str(i) for i in range(1000)})
     assert s == DEFAULTS and len(notices) == 1
     assert "'k0', 'k1', 'k2' and 997 more" in notices[0] and len(notices[0]) < 200
+
+
+# ---- numbers as the sliders and the notices show them ----------------------------------------------------------
+
+
+def _on_grid(hp, value) -> bool:
+    """A value the slider itself can hold: one of its stops, or lo + k·step."""
+    stops = slider_options(hp)
+    if stops is not None:
+        return value in stops
+    lo, _ = hp.slider_range
+    k = (value - lo) / slider_step(hp)
+    return abs(k - round(k)) < 1e-6 and f"{value:.10g}" == f"{lo + round(k) * slider_step(hp):.10g}"
+
+
+def test_a_released_morph_keeps_a_value_of_the_sliders_own_grid():
+    """Releasing the morph on β₁ ≈ 0.1998 keeps 0.2, the slider's stop; a log slider's nearest stop likewise."""
+    beta1 = optimizers.get("adam").hyperparameter("beta1")
+    assert on_slider(beta1, 0.1998) == 0.2 and on_slider(beta1, 0.20049) == 0.2
+    assert on_slider(beta1, -0.0001) == 0.0 and math.copysign(1, on_slider(beta1, -0.0001)) == 1
+    assert on_slider(optimizers.get("adam").hyperparameter("lr"), 0.0503) in slider_options(
+        optimizers.get("adam").hyperparameter("lr"))
+    assert on_slider(optimizers.get("lbfgs").hyperparameter("max_iter"), 20.4) == 20
+    for name in optimizers.names():  # every sweepable hyperparameter: the morph's stops are the slider's values
+        for hp in optimizers.get(name).hyperparameters:
+            if hp.ui and not hp.is_flag and hp.kind == "float":
+                stops = morph_stops(hp, hp.default)
+                assert hp.default in stops and len(stops) >= 10, (name, hp.name)
+                assert all(_on_grid(hp, v) for v in stops if v != hp.default), (name, hp.name, stops)
+                assert all(on_slider(hp, v) == v for v in stops if _on_grid(hp, v)), (name, hp.name)
+    assert 0.2 in morph_stops(beta1, 0.9) and 0.1998 not in morph_stops(beta1, 0.9)
+
+
+def test_negative_zero_is_written_as_zero():
+    """A click on the map near 0 (round(-0.0004, 3) is -0.0) or a link's x=-0 gives 0, never "-0"."""
+    assert math.copysign(1, tidy_zero(round(-0.0004, 3))) == 1
+    s, notices = from_query({"x": "-0", "y": "-0.0"})
+    assert notices == [] and all(math.copysign(1, v) == 1 for v in s.start)
+    assert to_query(replace(DEFAULTS, start=(-0.0, 1.0)))["x"] == "0"
+
+
+def test_notices_write_integers_with_all_their_digits():
+    """Never %g on an integer: 2147483647, not 2.14748e+09; 1000000, not 1e+06."""
+    assert (num(2**31 - 1), num(1e6), num(-0.0), num(1e-05), num(0.05)) == ("2147483647", "1000000", "0", "1e-05", "0.05")
+    _, notices = from_query({"seed": "2147483648"})
+    assert notices == ["seed='2147483648' in the link must be an integer from 0 to 2147483647: using 0."]
+    _, notices = from_query({"opt": "asgd", "asgd.t0": "0"})
+    assert "from 1 to 1000000" in notices[0] and "'1000000'" in notices[0]
+    for query in ({"steps": "1e9"}, {"seed": "-1"}, {"opt": "asgd", "asgd.t0": "1e9"}, {"noise": "1e9"},
+                  {"x": "1e9"}, {"lr": "1e9", "same_lr": "1"}):
+        for note in from_query(query)[1]:
+            assert "e+" not in note, note

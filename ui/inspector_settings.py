@@ -26,7 +26,7 @@ import optimizers
 import surfaces
 from teaching import presets
 
-from .settings import _fmt, _number, _q, capped, link_hp, parse_flag, parse_hp, start_limits, unknown_notice
+from .settings import _fmt, _number, _q, capped, link_hp, num, parse_flag, parse_hp, start_limits, unknown_notice
 
 STEPS = (10, 500)  # the steps slider: 10 to 500 in tens
 MAX_SUB = 12  # more sub-steps than any optimizer's narration has (the page keeps the shown one in range)
@@ -119,7 +119,7 @@ def from_query(params: Mapping[str, str]) -> tuple[InspectorSettings, list[str]]
             continue
         value = _number(text)
         if value is None or not lo <= value <= hi:
-            notices.append(f"Start {name}={_q(text)} in the link is not a usable number: using {start[i]:g}.")
+            notices.append(f"Start {name}={_q(text)} in the link is not a usable number: using {num(start[i])}.")
         else:
             start[i] = float(value)
     s = replace(s, start=(start[0], start[1]))
@@ -179,7 +179,7 @@ def from_query(params: Mapping[str, str]) -> tuple[InspectorSettings, list[str]]
             value = parse_hp(hp, text)
             if value is None:
                 lo, hi = hp.slider_range
-                notices.append(f"{name}={_q(text)} in the link must be a number from {lo:g} to {hi:g}: "
+                notices.append(f"{name}={_q(text)} in the link must be a number from {num(lo)} to {num(hi)}: "
                                f"using the Inspector's {_q(default)}.")
         else:
             value = link_hp(hp, name, text, notices)

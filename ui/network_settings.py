@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 import networks
 import optimizers
 
-from .settings import _fmt, _number, _q, capped, link_hp, unknown_notice
+from .settings import _fmt, _number, _q, capped, link_hp, num, unknown_notice
 
 TASKS = ("regression", *networks.data.CLASSIFICATION)
 TASK_LABELS = {"regression": "Regression, 10 inputs (the article's)", "moons": "Moons", "circles": "Circles",
@@ -91,8 +91,8 @@ def from_query(params: Mapping[str, str]) -> tuple[NetSettings, list[str]]:
             continue
         value = _number(text, int if name in _INTS else float)
         if value is None or not lo <= value <= hi:
-            notices.append(f"{name}={_q(text)} in the link must be a number from {lo:g} to {hi:g}: "
-                           f"using {getattr(s, name):g}.")
+            notices.append(f"{name}={_q(text)} in the link must be a number from {num(lo)} to {num(hi)}: "
+                           f"using {num(getattr(s, name))}.")
         else:
             s = replace(s, **{name: value})
     for name, allowed in (("batch", BATCHES), ("goal", GOALS)):

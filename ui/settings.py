@@ -129,6 +129,19 @@ _FLOAT = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?", re.ASCII)
 _INT = re.compile(r"[+-]?\d+", re.ASCII)
 
 
+def num(value) -> str:
+    """A number in a notice: an integer-valued one with all its digits (2147483647, 1000000: never %g's
+    2.14748e+09 or 1e+06), others in %g (0.05, 1e-05)."""
+    value = float(value) + 0.0  # + 0.0: -0.0 as 0
+    if value.is_integer() and abs(value) < 1e18:
+        return str(int(value))
+    return f"{value:g}"
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
 def _number(text: str, kind=float) -> float | None:
     if not isinstance(text, str) or not (_INT if kind is int else _FLOAT).fullmatch(text):
         return None
@@ -158,7 +171,7 @@ def parse_hp(hp: optimizers.Hyperparameter, text: str):
     lo, hi = hp.slider_range
     if value is None or not _in_range(value, lo, hi):
         return None
-    return value
+    return value + 0 if hp.kind == "int" else value + 0.0  # -0.0 as 0.0
 
 
 def link_hp(hp: optimizers.Hyperparameter, name: str, text: str, notices: list[str], fallback=None):
@@ -170,9 +183,9 @@ def link_hp(hp: optimizers.Hyperparameter, name: str, text: str, notices: list[s
     if value is None:
         lo, hi = hp.slider_range
         what = ("on/off" if hp.is_flag else f"one of {', '.join(_fmt(c) for c in hp.choices)}" if hp.kind == "choice"
-                else f"{'an integer' if hp.kind == 'int' else 'a number'} from {lo:g} to {hi:g}")
+                else f"{'an integer' if hp.kind == 'int' else 'a number'} from {num(lo)} to {num(hi)}")
         instead = (f"the Playground's {_q(fallback)}" if fallback is not None and fallback != hp.default
-                   else f"torch's default {_q(hp.default)}")
+                   else f"torch's default {_q(num(hp.default) if _is_number(hp.default) else hp.default)}")
         notices.append(f"{name}={_q(text)} in the link must be {what}: using {instead}.")
     return value
 
@@ -266,9 +279,9 @@ def from_query(params: Mapping[str, str]) -> tuple[Settings, list[str]]:
             continue
         value = _number(text)
         if value is None or not _in_range(value, lo, hi):
-            notices.append(f"Start {name}={_q(text)} in the link is not a usable number: using {start[i]:g}.")
+            notices.append(f"Start {name}={_q(text)} in the link is not a usable number: using {num(start[i])}.")
         else:
-            start[i] = value
+            start[i] = value + 0.0  # "x=-0": 0
     s = replace(s, start=(start[0], start[1]))
 
     for name, kind, (lo, hi) in (("steps", int, STEPS), ("noise", float, NOISE), ("seed", int, (0, 2**31 - 1))):
@@ -277,8 +290,9 @@ def from_query(params: Mapping[str, str]) -> tuple[Settings, list[str]]:
             continue
         value = _number(text, kind)
         if value is None or not _in_range(value, lo, hi):
-            notices.append(f"{name}={_q(text)} in the link must be a number from {lo:g} to {hi:g}: "
-                           f"using {getattr(s, name):g}.")
+            notices.append(f"{name}={_q(text)} in the link must be {'an integer' if kind is int else 'a number'} "
+                           f"from {num(lo)} to {num(hi)}: "
+                           f"using {num(getattr(s, name))}.")
         else:
             s = replace(s, **{name: value})
 
@@ -300,7 +314,7 @@ def from_query(params: Mapping[str, str]) -> tuple[Settings, list[str]]:
         value = parse_hp(optimizers.get("adam").hyperparameter("lr"), get("lr"))
         if value is None:
             lo, hi = optimizers.get("adam").hyperparameter("lr").slider_range
-            notices.append(f"lr={_q(get('lr'))} in the link is not a learning rate from {lo:g} to {hi:g}: ignored.")
+            notices.append(f"lr={_q(get('lr'))} in the link is not a learning rate from {num(lo)} to {num(hi)}: ignored.")
         else:
             s = replace(s, shared_lr=value)
 
@@ -526,7 +540,7 @@ def _fmt(value) -> str:
         return "1" if value else "0"
     if isinstance(value, (int, np.integer)):
         return str(int(value))
-    return f"{float(value):.10g}"
+    return f"{float(value) + 0.0:.10g}"  # + 0.0: -0.0 is spelled 0
 
 
 def log_options(lo: float, hi: float, per_decade: int = 6, extra=()) -> list[float]:
@@ -541,6 +555,42 @@ def log1m_options(lo: float, hi: float, extra=()) -> list[float]:
     stops = [0.0, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.97, 0.98, 0.99, 0.995, 0.998, 0.999, 0.9995, 0.9998, 0.9999,
              0.99995, 0.99999]
     return sorted({v for v in stops if lo <= v <= hi} | {float(v) for v in extra if lo <= v <= hi})
+
+
+def slider_step(hp: optimizers.Hyperparameter) -> float:
+    """The step of a plain linear slider (ui/widgets.hp_widget): its values are lo + k·step."""
+    lo, hi = hp.slider_range
+    return 1 if hp.kind == "int" else 0.001 if hi - lo <= 1 else 0.01
+
+
+def on_slider(hp: optimizers.Hyperparameter, value: float, extra=()):
+    """The slider's own value nearest to `value`: a stop of a log slider (or one of `extra`, the stops a link
+    added), a multiple of the step from the low end on a linear one, an integer on an int one."""
+    lo, hi = hp.slider_range
+    value = min(max(float(value), lo), hi)
+    stops = slider_options(hp, extra=extra)
+    if stops is not None:
+        return min(stops, key=lambda v: abs(v - value))
+    step = slider_step(hp)
+    if hp.kind == "int":
+        return int(round(value))
+    digits = max(0, -math.floor(math.log10(step)))
+    return min(max(round(lo + round((value - lo) / step) * step, digits), lo), hi) + 0.0  # + 0.0: never -0.0
+
+
+def morph_stops(hp: optimizers.Hyperparameter, value: float, extra=()) -> list:
+    """What the morph sweeps: a log slider's own stops; on a linear slider 41 values across its range, each put on
+    the slider's grid, so the value a release keeps is one the slider shows (β₁ 0.2, not 0.1998)."""
+    stops = slider_options(hp, extra=(value, *extra))
+    if stops is not None:
+        return stops
+    lo, hi = hp.slider_range
+    return sorted({on_slider(hp, v) for v in np.linspace(lo, hi, 41)} | {value})
+
+
+def tidy_zero(value: float) -> float:
+    """-0.0 as 0.0: a click on the map near 0 must not write "x=-0" into the start inputs and the link."""
+    return value + 0.0
 
 
 def slider_options(hp: optimizers.Hyperparameter, extra=()) -> list[float] | None:

@@ -13,7 +13,7 @@ import surfaces
 import sweeps
 
 from .settings import DEFAULTS as PG_DEFAULTS
-from .settings import NOISE, STEPS, _fmt, _number, _q, capped, link_hp, start_limits, unknown_notice
+from .settings import NOISE, STEPS, _fmt, _number, _q, capped, link_hp, num, start_limits, unknown_notice
 
 VIEWS = {"grid": "Two hyperparameters", "curve": "Sensitivity", "basins": "Basins", "seeds": "Noise seeds"}
 GRID_SIZES = (16, 32, 64, 128)
@@ -69,7 +69,7 @@ def from_query(params: Mapping[str, str]) -> tuple[dict, dict, list[str]]:
             lo, hi = start_limits(v["surface"])[i]
             value = _number(text)
             if value is None or not lo <= value <= hi:
-                notices.append(f"Start {name}={_q(text)} in the link is not a usable number: using {v[name]:g}.")
+                notices.append(f"Start {name}={_q(text)} in the link is not a usable number: using {num(v[name])}.")
             else:
                 v[name] = value
     for name, kind, (lo, hi) in (("steps", int, STEPS), ("noise", float, NOISE), ("seed", int, (0, 2**31 - 1))):
@@ -77,7 +77,7 @@ def from_query(params: Mapping[str, str]) -> tuple[dict, dict, list[str]]:
         if text is not None:
             value = _number(text, kind)
             if value is None or not lo <= value <= hi:
-                notices.append(f"{name}={_q(text)} in the link must be a number from {lo:g} to {hi:g}: using {v[name]:g}.")
+                notices.append(f"{name}={_q(text)} in the link must be a number from {num(lo)} to {num(hi)}: using {num(v[name])}.")
             else:
                 v[name] = value
     for name, allowed in _SIZES.items():

@@ -219,7 +219,7 @@ def current() -> Settings:
     surface, formula, box = typed_surface()
     schedules = {e: ss.get(schedule_key(e), "none") for e in ss.optimizers if ss.get(schedule_key(e), "none") != "none"}
     return Settings(surface=surface, formula=formula, box=box, optimizers=tuple(ss.optimizers), schedules=schedules,
-                    start=(float(ss.start_x), float(ss.start_y)),
+                    start=(float(ss.start_x) + 0.0, float(ss.start_y) + 0.0),  # + 0.0: never -0.0
                     steps=int(ss.steps), noise=float(ss.noise), seed=int(ss.seed), view=ss.view,
                     same_lr=bool(ss.same_lr), shared_lr=float(ss.shared_lr), hps=hps, morph=ss.get("morph", "auto"),
                     present=bool(ss.get("present", False)))

@@ -130,16 +130,21 @@ function build(parent) {
 }
 
 // ---------------------------------------------------------------- layout
-function geometry(p, width, fullscreen) {
+function geometry(p, width, fullscreen, legendH = 0) {
   const plotW = Math.max(width - MARGIN.l - MARGIN.r, 120);
-  // the map as tall as the window allows beside what sits above it (projector mode hides most of that)
-  const above = p.present ? 200 : 290;
+  const fs = Math.max(1, (p.fontSize || 13) / 13);
+  // the map as tall as the window allows beside what sits above it (projector mode hides most of that); a legend
+  // taller than two rows (many optimizers) takes its extra rows from the map, which keeps it on the screen
+  const above = (p.present ? 200 : 290) + Math.max(0, legendH - 56);
+  // a loss panel at the plot's left edge (side by side, a phone) starts this far in: its axis title and its tick
+  // labels (10⁻¹⁰) need more room than the margin the maps' ticks need
+  const lossInset = Math.round(30 * fs);
   const room = fullscreen ? window.innerHeight - 150 : Math.max(300, Math.min(p.present ? 900 : 620, window.innerHeight - above));
   const maps = p.view === "overlay" ? 1 : Math.max(p.runs.length, 1);
   const boxes = [];  // [x0, x1, y0, y1] in pixels from the plot area's top-left
   let lossBox, plotH;
   if (p.view === "overlay" && plotW >= 500) {  // map and loss side by side
-    const gap = 64 * Math.max(1, (p.fontSize || 13) / 13);  // room for the loss axis's ticks and title
+    const gap = 74 * fs;  // room for the loss axis's ticks (10⁻¹⁶) and title
     const side = Math.min(room, plotW * 0.62);
     boxes.push([0, side, 0, side]);
     lossBox = [side + gap, plotW, 0, side];
@@ -147,7 +152,7 @@ function geometry(p, width, fullscreen) {
   } else if (p.view === "overlay") {           // a phone: map above loss
     const side = Math.min(plotW, room), lossH = 170, gap = 60;
     boxes.push([0, side, 0, side]);
-    lossBox = [0, plotW, side + gap, side + gap + lossH];
+    lossBox = [Math.min(lossInset, plotW / 4), plotW, side + gap, side + gap + lossH];
     plotH = side + gap + lossH;
   } else {                                     // small multiples, a square panel each, loss below
     const gapX = 36, gapY = 40;
@@ -165,12 +170,19 @@ function geometry(p, width, fullscreen) {
       boxes.push([x0, x0 + side, y0, y0 + side]);
     }
     const top = rows * (side + gapY) + 20, lossH = 190;
-    lossBox = [0, plotW, top, top + lossH];
+    lossBox = [lossInset, plotW, top, top + lossH];
     plotH = top + lossH;
   }
   const f = (v) => Math.min(1, Math.max(0, v));  // plotly refuses a domain a rounding error puts outside [0, 1]
   const dom = ([x0, x1, y0, y1]) => ({ x: [f(x0 / plotW), f(x1 / plotW)], y: [f(1 - y1 / plotH), f(1 - y0 / plotH)] });
-  return { width, height: plotH + MARGIN.t + MARGIN.b, maps: boxes.map(dom), loss: dom(lossBox) };
+  return { width, height: plotH + MARGIN.t + MARGIN.b, maps: boxes.map(dom), loss: dom(lossBox),
+           lossWidth: lossBox[1] - lossBox[0] };
+}
+
+// the smallest of 1, 2, 2.5, 5 × 10ᵏ (whole numbers) not below x: a tick step for the step axis
+function niceStep(x) {
+  const k = Math.pow(10, Math.floor(Math.log10(Math.max(x, 1))));
+  return [1, 2, 2.5, 5, 10].map((m) => m * k).find((v) => Number.isInteger(v) && v >= x - 1e-9) || 10 * k;
 }
 
 function axisName(i) { return i === 0 ? ["x", "y"] : [`x${i + 1}`, `y${i + 1}`]; }
@@ -215,8 +227,11 @@ function figure(p, geo, S) {
                 hovertemplate: "start (%{x:.4g}, %{y:.4g})<extra></extra>" });
   }
   const [lx, ly] = axisName(nMaps);
+  // as many step ticks as their labels fit at this font (projector type on a narrow panel: 0, 200, 400, not 0, 100, …)
+  const labelW = (p.fontSize || 13) * (0.55 * String(Math.max(p.steps, 1)).length + 2.5);  // a label and a gap
   layout[layoutKey(lx)] = { domain: geo.loss.x, anchor: ly, title: { text: "step", standoff: 4 }, range: [0, Math.max(p.steps, 1)],
-                            showgrid: true, zeroline: false };
+                            showgrid: true, zeroline: false, tickmode: "linear", tick0: 0,
+                            dtick: niceStep(Math.max(p.steps, 1) / Math.max(2, Math.floor(geo.lossWidth / labelW))) };
   layout[layoutKey(ly)] = { domain: geo.loss.y, anchor: lx, title: { text: p.loss.title, standoff: 6 },
                             type: p.loss.log ? "log" : "linear", showgrid: true, exponentformat: "power",
                             ...(p.loss.range ? { range: p.loss.range } : {}) };
@@ -492,22 +507,27 @@ function setupMorph(S) {
 }
 
 // ---------------------------------------------------------------- legend: HTML, so it wraps instead of covering the plot
-function swatch(color, dash, width) {
+function swatch(color, dash, width, length = 26) {
   const d = { solid: "", dash: "6,4", dot: "2,3", dashdot: "6,3,2,3" }[dash] || "";
-  return `<svg width="26" height="10" aria-hidden="true"><line x1="1" y1="5" x2="25" y2="5" stroke="${color}" ` +
+  return `<svg width="${length}" height="10" aria-hidden="true"><line x1="1" y1="5" x2="${length - 1}" y2="5" stroke="${color}" ` +
          `stroke-width="${width}" stroke-dasharray="${d}"/></svg>`;
 }
 
+// many runs (all 18 optimizers): a compact legend, two rows at 1440 px rather than four above the chart: smaller type,
+// shorter swatches, the notes about what some runs draw said in a word (the whole sentence in their tooltip)
+const MANY = 8;
+
 function legend(S) {
-  const p = S.payload, box = S.ui.legend;
+  const p = S.payload, box = S.ui.legend, many = p.runs.length > MANY;
   box.replaceChildren();
+  box.classList.toggle("opr-compact", many);
   S.hidden = S.hidden || new Set();
-  if (p.minima.length) box.appendChild(item("☆", "global minimum"));
+  if (p.minima.length) box.appendChild(item("☆", many ? "minimum" : "global minimum", "global minimum"));
   box.appendChild(item("○", "start"));
   p.runs.forEach((r) => {
-    const b = el("button", { type: "button", class: "opr-item", "data-run": r.id, title: "Show / hide this run",
-                             "aria-pressed": S.hidden.has(r.id) ? "false" : "true" });
-    b.innerHTML = swatch(r.color, r.dash, 3);
+    const b = el("button", { type: "button", class: "opr-item", "data-run": r.id,
+                             title: `${r.name}: show / hide this run`, "aria-pressed": S.hidden.has(r.id) ? "false" : "true" });
+    b.innerHTML = swatch(r.color, r.dash, 3, many ? 14 : 26);
     b.appendChild(el("span", {}, r.name));
     b.addEventListener("click", () => {
       if (S.hidden.has(r.id)) S.hidden.delete(r.id); else S.hidden.add(r.id);
@@ -518,17 +538,21 @@ function legend(S) {
   });
   p.runs.forEach((r) => {  // what some runs draw beside their path, said once
     if (r.average) {
-      const s = el("span", { class: "opr-item opr-mark" });
-      s.innerHTML = swatch(r.color, "dot", 3);
-      s.appendChild(el("span", {}, `${r.label} dotted: ${r.average}`));
+      const long = `${r.label} dotted: ${r.average}`;
+      const s = el("span", { class: "opr-item opr-mark", title: long });
+      s.innerHTML = swatch(r.color, "dot", 3, many ? 14 : 26);
+      s.appendChild(el("span", {}, many ? `${r.label}: average` : long));
       box.appendChild(s);
     }
-    if (r.probes) box.appendChild(item("✕", `${r.label}: where this step evaluated f`));
+    if (r.probes) {
+      const long = `${r.label}: where this step evaluated f`;
+      box.appendChild(item("✕", many ? `${r.label}: evaluations` : long, long));
+    }
   });
 }
 
-function item(mark, text) {
-  const s = el("span", { class: "opr-item opr-mark" });
+function item(mark, text, title = text) {
+  const s = el("span", { class: "opr-item opr-mark", title });
   s.appendChild(el("b", {}, mark));
   s.appendChild(el("span", {}, text));
   return s;
@@ -555,7 +579,8 @@ async function redraw(S) {
   const Plotly = await loadPlotly(p.plotly);
   const fullscreen = document.fullscreenElement === u.root;
   S.width = u.root.clientWidth || 600;
-  const geo = geometry(p, fullscreen ? window.innerWidth - 24 : S.width, fullscreen);
+  legend(S);
+  const geo = geometry(p, fullscreen ? window.innerWidth - 24 : S.width, fullscreen, u.legend.offsetHeight);
   S.nMaps = geo.maps.length;
   const fig = figure(p, geo, S);
   // no modebar: it covered the panel titles and took the clicks meant for the chart; drag zooms, a double click resets
@@ -570,7 +595,6 @@ async function redraw(S) {
     await Plotly.newPlot(S.gd, fig.data, fig.layout, config);
   }
   S.drawn = true;
-  legend(S);
   if ((S.hidden && S.hidden.size) || S.playing) applyHidden(S);
   S.draws = (S.draws || 0) + 1;
   u.root.dataset.draws = String(S.draws);
