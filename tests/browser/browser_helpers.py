@@ -78,12 +78,25 @@ def wait_race(pg, timeout: float = 60_000) -> None:
                          timeout=timeout)
 
 
+SETTLED = """(sel) => {
+  const now = Array.from(document.querySelectorAll(sel)).map(e => e.value).join('|');
+  const seen = (window.__settled = window.__settled || {});
+  if (seen[sel] && seen[sel].v === now) seen[sel].n += 1; else seen[sel] = {v: now, n: 1};
+  if (seen[sel].n < 3) return false;
+  delete seen[sel];
+  return true;
+}"""
+
+
 def start_point(pg) -> tuple[str, str]:
     """The start inputs' text, read as a person does: open "Start, noise, morph" (a popover), read, close it."""
     inputs = pg.locator(".st-key-start_x input, .st-key-start_y input")
     if inputs.count() < 2 or not inputs.first.is_visible():
         pg.get_by_role("button", name="Start, noise, morph").click()
         inputs.nth(1).wait_for()
+        # Streamlit mounts a number input at its default (here the lowest value a link accepts) and shows the value
+        # the script set one render later: under load a read can fall between. Read once three polls agree.
+        pg.wait_for_function(SETTLED, arg=".st-key-start_x input, .st-key-start_y input", polling=100, timeout=30_000)
     out = pg.locator(".st-key-start_x input").input_value(), pg.locator(".st-key-start_y input").input_value()
     pg.keyboard.press("Escape")
     inputs.first.wait_for(state="hidden")
