@@ -460,6 +460,19 @@ def test_link_notices_go_away_once_the_user_changes_something():
 # ---- state that survives the journey; twins; colours ------------------------------------------------------
 
 
+def test_the_chart_always_carries_the_address_the_page_shows():
+    """The race chart holds the browser's address to the query of every finished run (a run cut short by quick key
+    presses could leave it behind: tests/browser, test_quick_keys_on_a_popover_slider_leave_the_address_as_the_page)."""
+    at = start()
+    assert chart(at)["url"] == ""  # the defaults: an address without a query
+    at.select_slider(key="noise").set_value(0.3)
+    run(at)
+    assert dict(parse_qsl(chart(at)["url"])) == dict(at.query_params) == {"noise": "0.3"}
+    at.select_slider(key="adam.lr").set_value(0.01)  # a run of the race alone
+    run(at)
+    assert dict(parse_qsl(chart(at)["url"])) == dict(at.query_params) == {"noise": "0.3", "adam.lr": "0.01"}
+
+
 def test_leaving_the_playground_and_coming_back_keeps_everything():
     """Streamlit drops the state of widgets a run does not draw: another page's run used to erase the Playground."""
     at = start({"opt": "momentum,adam", "adam.lr": "0.1", "view": "multiples", "steps": "300", "x": "-1", "y": "1.5"})

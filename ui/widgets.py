@@ -176,22 +176,24 @@ def _keep_values(in_fragment: bool = False) -> None:
                 ss[hp_widget_key(entry, hp.name)] = ss[hp_widget_key(entry, hp.name)]
 
 
-def save(s: Settings) -> str | None:
+def save(s: Settings) -> str:
     """The settings the page shows now become its state and its address.
 
-    Returns the query for the browser to write itself, on a return from another page: Streamlit would put a query
-    written in this run on the previous page's address (the browser has not switched yet), leaving a stray history
-    entry. The race chart writes it with history.replaceState once the browser shows the Playground.
+    Returns the query (possibly empty) for the race chart to hold the browser's address to, with
+    history.replaceState once the browser shows the Playground:
+    - on a return from another page Streamlit would put a query written in this run on the previous page's address
+      (the browser has not switched yet), leaving a stray history entry: so this run writes none itself;
+    - after quick changes (keys held on a slider outside the race) a run that was cut short by the next one could
+      leave the address one value behind the page, so a reload or a shared link lost the last change: the chart
+      corrects it from the run that finished.
     """
     ss = st.session_state
     ss[STATE] = s
     query = to_query(s)
     ss[QUERY] = query
-    if ss.pop(ARRIVED, False) and query:
-        return urlencode(query, safe=",:")
-    if st.query_params.to_dict() != query:
+    if not ss.pop(ARRIVED, False) and st.query_params.to_dict() != query:
         st.query_params.from_dict(query)
-    return None
+    return urlencode(query, safe=",:")
 
 
 def inert(text: str) -> str:

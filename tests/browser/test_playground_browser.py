@@ -24,6 +24,7 @@ from browser_helpers import (
     wait_race,
     wait_redrawn,
 )
+from playwright.sync_api import expect
 from test_teaching_browser import NAV, TEACHING, check_page, shot_whole, wait_page
 
 import optimizers
@@ -207,6 +208,25 @@ def test_views_switch_and_every_optimizer_side_by_side(page, app_url):
     page.wait_for_function("() => location.search.includes('view=3d')")
     wait_idle(page)
     page.wait_for_selector(".js-plotly-plot .gl-container canvas", state="attached")
+
+
+def test_quick_keys_on_a_popover_slider_leave_the_address_as_the_page(page, app_url):
+    """Four quick presses on the noise slider (outside the race: each a whole-page run, cut short by the next) once
+    left the address a value or two behind the page, so a reload or a shared link lost the change."""
+    open_app(page, app_url)
+    page.get_by_role("button", name="Start, noise, morph").click()
+    thumb = page.locator(".st-key-noise").get_by_role("slider")
+    thumb.focus()
+    for _ in range(4):
+        page.keyboard.press("ArrowRight")
+    wait_idle(page, timeout=60_000)
+    expect(thumb).to_have_attribute("aria-valuetext", "0.3", timeout=60_000)
+    page.wait_for_function("() => new URLSearchParams(location.search).get('noise') === '0.3'", timeout=30_000)
+    wait_race(page)
+    page.keyboard.press("Escape")
+    page.reload()  # what the address says is what the page showed
+    wait_race(page)
+    assert query(page)["noise"] == "0.3"
 
 
 def test_clicking_the_map_moves_the_start(page, app_url):

@@ -603,14 +603,17 @@ async function redraw(S) {
   showStep(S);
 }
 
-// Back from another page the server hands the address's query to us: Streamlit would have written it on the
-// previous page's address. Wait until the browser shows the Playground (the default page, at the root), then replace.
+// The address must hold the settings the page shows (a reload or a shared link opens them). The server hands the
+// query of every finished run: back from another page Streamlit would have written it on the previous page's
+// address, and after quick key presses a run cut short could leave the address one value behind. Wait until the
+// browser shows the Playground (the default page, at the root), then replace the query if it says something else.
 function syncUrl(query) {
   const deadline = performance.now() + 5000;
+  const same = () => new URLSearchParams(location.search).toString() === new URLSearchParams(query).toString();
   const attempt = () => {
-    if (location.search) return;  // the address has a query already: nothing to add
+    if (same()) return;
     if (location.pathname.endsWith("/")) {
-      history.replaceState(history.state, "", `${location.pathname}?${query}`);
+      history.replaceState(history.state, "", `${location.pathname}${query ? "?" + query : ""}`);
       return;
     }
     if (performance.now() < deadline) setTimeout(attempt, 50);
@@ -628,7 +631,7 @@ export default function raceChart(component) {
   const { data: p, parentElement, setTriggerValue } = component;
   window.__optRaceCalledAt = performance.now();  // when this data reached the chart (bench_ui splits the latency)
   if (p && p.css) loadCss(p.css);
-  if (p && p.url) syncUrl(p.url);
+  if (p && typeof p.url === "string") syncUrl(p.url);
   let S = G.charts.get(parentElement);
   if (!S) {
     S = { ui: build(parentElement), step: 0, playing: false };
