@@ -35,6 +35,9 @@ ss = st.session_state
 PAGE_CSS = ("<style>@media (min-width: 640px){[data-testid='stToastContainer']{left:4.5rem!important;"
             "right:auto!important;top:3.4rem!important}[data-testid='stToast']{width:21rem!important;"
             "padding:0.45rem 0.75rem!important}}"
+            # a phone has no room beside the controls: the toast fades after 5 s instead of covering them for 12
+            "@keyframes opr-toast-out{to{opacity:0;visibility:hidden}}"
+            "@media (max-width: 639px){[data-testid='stToast']{animation:opr-toast-out .4s ease-in 5s forwards!important}}"
             "@media (max-width: 640px){.st-key-tuning,[data-testid='stLayoutWrapper']:has(>.st-key-tuning){"
             "height:auto!important;max-height:none!important;flex:0 0 auto!important;overflow:visible!important}}"
             "</style>")
@@ -170,7 +173,8 @@ def _chart(s, surface, labels, url):
             st.badge(f"{run.label} {row['status']}: lower α (now {hps['lr']:g})", icon=":material/error:", color="red")
     if s.view == "3d":
         grid = compute.contour_grid(s.surface, tuple(map(tuple, plots.style.view_bounds(surface, [s.start]))))
-        st.plotly_chart(plots.surface3d_figure(surface, runs, grid), key="chart3d", config={"displaylogo": False})
+        st.plotly_chart(plots.surface3d_figure(surface, runs, grid, present=s.present), key="chart3d",
+                        config={"displaylogo": False})
     else:
         target = morph_target(s)
         morph = _morph(s, *target) if target else None

@@ -9,8 +9,10 @@ from .race import Run
 from .style import CONTOUR_COLORS
 
 
-def surface3d_figure(surface, runs: list[Run], grid, height: int = 560) -> go.Figure:
-    """The surface in 3-D with each path lifted onto it (on the same scale as the contour)."""
+def surface3d_figure(surface, runs: list[Run], grid, height: int = 560, present: bool = False) -> go.Figure:
+    """The surface in 3-D with each path lifted onto it (on the same scale as the contour). `present`: projector
+    mode's type and lines, as the 2-D chart's (17 px, thicker), for the back row."""
+    font = 17 if present else 12
     x, y, z, zlabel = grid
     scale = [[i / (len(CONTOUR_COLORS) - 1), c] for i, c in enumerate(CONTOUR_COLORS)]
     fig = go.Figure(go.Surface(x=x, y=y, z=z.astype(np.float32), colorscale=scale, opacity=0.85, showscale=False,
@@ -28,12 +30,16 @@ def surface3d_figure(surface, runs: list[Run], grid, height: int = 560) -> go.Fi
         ix = np.clip(np.searchsorted(x, p[:, 0]), 0, len(x) - 1)
         iy = np.clip(np.searchsorted(y, p[:, 1]), 0, len(y) - 1)
         fig.add_trace(go.Scatter3d(x=p[:, 0], y=p[:, 1], z=z[iy, ix] + lift, mode="lines", name=run.name,
-                                   line=dict(color=run.color, width=8)))
+                                   line=dict(color=run.color, width=11 if present else 8)))
         fig.add_trace(go.Scatter3d(x=p[-1:, 0], y=p[-1:, 1], z=z[iy[-1:], ix[-1:]] + lift, mode="markers",
-                                   showlegend=False, marker=dict(color=run.color, size=6, line=dict(color="white", width=2)),
+                                   showlegend=False, marker=dict(color=run.color, size=9 if present else 6,
+                                                                 line=dict(color="white", width=2)),
                                    name=run.label, hovertemplate=f"{run.label}: end (%{{x:.3g}}, %{{y:.3g}})<extra></extra>"))
-    fig.update_layout(height=height, margin=dict(l=0, r=0, t=10, b=0), template="plotly_white",
-                      scene=dict(xaxis_title="x", yaxis_title="y", zaxis_title=zlabel,
+    axis = dict(tickfont=dict(size=font - 1), title=dict(font=dict(size=font)))
+    fig.update_layout(height=height, margin=dict(l=0, r=0, t=10, b=0), template="plotly_white", font=dict(size=font),
+                      scene=dict(xaxis=dict(axis, title=dict(axis["title"], text="x")),
+                                 yaxis=dict(axis, title=dict(axis["title"], text="y")),
+                                 zaxis=dict(axis, title=dict(axis["title"], text=zlabel)),
                                  camera=dict(eye=dict(x=0.9, y=-1.5, z=1.6))),  # from above: valleys stay visible
                       legend=dict(orientation="h", y=0))
     return fig

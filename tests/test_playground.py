@@ -340,6 +340,19 @@ def test_views(view):
     assert at.query_params.get("view") == (None if view == "overlay" else view)
 
 
+def test_the_3d_view_in_projector_mode_has_projector_type():
+    """The back row reads the 3-D view too: 17 px type and thicker paths, as the 2-D chart's in projector mode."""
+    sizes = {}
+    for present in ("0", "1"):
+        at = start({"view": "3d", "present": present})
+        spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+        scene = spec["layout"]["scene"]
+        widths = {t["line"]["width"] for t in spec["data"] if t.get("type") == "scatter3d" and t.get("mode") == "lines"}
+        sizes[present] = (spec["layout"]["font"]["size"], scene["xaxis"]["tickfont"]["size"], max(widths))
+        assert scene["zaxis"]["title"]["text"], "the height axis keeps its title"
+    assert sizes["0"] == (12, 11, 8) and sizes["1"] == (17, 16, 11), sizes
+
+
 def test_every_optimizer_side_by_side():
     """Twelve panels once raised plotly's "domain" error; now the browser lays them out (every optimizer: 17)."""
     at = start({"view": "multiples", "opt": ",".join(optimizers.names()), "steps": "2000"})
