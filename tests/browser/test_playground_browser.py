@@ -229,6 +229,22 @@ def test_quick_keys_on_a_popover_slider_leave_the_address_as_the_page(page, app_
     assert query(page)["noise"] == "0.3"
 
 
+def test_the_chart_says_it_is_coming_until_it_is_drawn(page, app_url):
+    """On a slow link plotly.js (4.7 MB) takes a while: the chart's place says what is coming instead of standing
+    blank under a bar that reads "step 0"."""
+    held = []
+    page.route("**/plotly.min.js*", lambda route: held.append(route))  # held until the placeholder is seen
+    page.goto(f"{app_url}/")
+    wait = page.locator(".opr-root .opr-wait")
+    expect(wait).to_have_text("Drawing the race…", timeout=60_000)
+    assert wait.bounding_box()["height"] >= 300
+    for route in held:
+        route.continue_()
+    page.unroute("**/plotly.min.js*")
+    wait_race(page)
+    expect(wait).to_have_count(0)
+
+
 def test_clicking_the_map_moves_the_start(page, app_url):
     open_app(page, app_url)
     box = page.evaluate("""() => { const gd = document.querySelector('.opr-root .js-plotly-plot'), r = gd.getBoundingClientRect();

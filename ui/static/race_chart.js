@@ -116,6 +116,8 @@ function build(parent) {
   helpBtn.addEventListener("click", () => { help.hidden = !help.hidden; });
   const legend = el("div", { class: "opr-legend" });
   const plot = el("div", { class: "opr-plot" });
+  // until the first figure (plotly.js, 4.7 MB, and the runs on their way): say so where the chart will be
+  plot.appendChild(el("div", { class: "opr-wait", role: "status" }, "Drawing the race…"));
   const morph = el("div", { class: "opr-morph", hidden: "" });
   const morphLabel = el("label", { class: "opr-morph-label" });
   const morphInput = el("input", { class: "opr-morph-input", type: "range", min: "0", max: "1", step: "0.01", value: "0",
