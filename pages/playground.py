@@ -38,6 +38,10 @@ PAGE_CSS = ("<style>@media (min-width: 640px){[data-testid='stToastContainer']{l
             # a phone has no room beside the controls: the toast fades after 5 s instead of covering them for 12
             "@keyframes opr-toast-out{to{opacity:0;visibility:hidden}}"
             "@media (max-width: 639px){[data-testid='stToast']{animation:opr-toast-out .4s ease-in 5s forwards!important}}"
+            # a touch screen shows no tooltip: the card's icon buttons say what they do
+            "@media (max-width: 640px){[class*='st-key-reset-'] button>div::after{content:'Reset'}"
+            "[class*='st-key-dup-'] button>div::after{content:'Duplicate'}[class*='st-key-del-'] button>div::after{"
+            "content:'Remove'}[class*='st-key-'] button>div::after{margin-left:.4em}}"
             "@media (max-width: 640px){.st-key-tuning,[data-testid='stLayoutWrapper']:has(>.st-key-tuning){"
             "height:auto!important;max-height:none!important;flex:0 0 auto!important;overflow:visible!important}}"
             "</style>")

@@ -110,8 +110,11 @@ def test_a_slider_redraws_the_same_chart_in_place(page, app_url):
 def test_play_pause_and_single_steps(page, app_url):
     open_app(page, app_url)
     assert step(page) == 500  # a finished race: every path drawn, heads at their ends
+    scrub = page.locator(".opr-step").bounding_box()
     page.locator(".opr-play").click()  # from the end, Play starts over
     page.wait_for_function("() => { const s = Number(document.querySelector('.opr-root').dataset.step); return s > 20 && s < 500; }")
+    expect(page.locator(".opr-play")).to_have_text("❚❚ Pause")
+    assert page.locator(".opr-step").bounding_box() == scrub, "the step bar stays put when Play becomes Pause"
     page.locator(".opr-play").click()
     paused = step(page)
     page.wait_for_timeout(300)
@@ -381,6 +384,10 @@ def test_layout_at_each_screen_size(page, app_url, width, height):
                         and toast["y"] < b["y"] + b["height"] and b["y"] < toast["y"] + toast["height"]), (target, toast, b)
         shot(page, f"browser_layout_{width}x{height}_toast")
     else:  # a phone: the toast fades after 5 s instead of covering the controls for all of its 12
+        # and a touch screen shows no tooltip: the card's icon buttons say what they do
+        words = page.evaluate("() => ['reset', 'dup', 'del'].map(k => getComputedStyle("
+                              "document.querySelector(`[class*=st-key-${k}-] button>div`), '::after').content)")
+        assert words == ['"Reset"', '"Duplicate"', '"Remove"'], words
         toast = page.locator('[data-testid="stToast"]')
         assert toast.evaluate("e => getComputedStyle(e).animationName") == "opr-toast-out"
         expect(toast).to_be_hidden(timeout=30_000)
