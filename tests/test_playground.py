@@ -175,10 +175,10 @@ def test_every_hyperparameter_at_its_slider_minimum_and_maximum(key):
             run(at)
         _widget(at, f"{key}.{hp.name}", hp).set_value(hp.default)
     run(at)
-    # only what α changes differs (torch's default now, the landing α before): the run, its loss axis, the morph
+    # only what α changes differs (torch's default now, the landing α before): the run, its loss axis, the morph, the address
     after, before = chart(at), data0
     for d in (after, before):
-        for k in ("runs", "blobs", "rev", "loss", "morph"):
+        for k in ("runs", "blobs", "rev", "loss", "morph", "url"):
             d.pop(k)
     assert after == before
 
