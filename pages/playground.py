@@ -35,6 +35,14 @@ ss = st.session_state
 PAGE_CSS = ("<style>@media (min-width: 640px){[data-testid='stToastContainer']{left:4.5rem!important;"
             "right:auto!important;top:3.4rem!important}[data-testid='stToast']{width:21rem!important;"
             "padding:0.45rem 0.75rem!important}}"
+            # the tuning card scrolls on its own beside the chart: a shadow at an edge says more is there (the white
+            # covers, "local", scroll with the content; the shadows, "scroll", stay at the edges)
+            ".st-key-tuning{background:linear-gradient(#fff 30%,rgba(255,255,255,0)) center top,"
+            "linear-gradient(rgba(255,255,255,0),#fff 70%) center bottom,"
+            "radial-gradient(farthest-side at 50% 0,rgba(0,0,0,.2),rgba(0,0,0,0)) center top,"
+            "radial-gradient(farthest-side at 50% 100%,rgba(0,0,0,.2),rgba(0,0,0,0)) center bottom;"
+            "background-repeat:no-repeat;background-size:100% 40px,100% 40px,100% 14px,100% 14px;"
+            "background-attachment:local,local,scroll,scroll}"
             # a phone has no room beside the controls: the toast fades after 5 s instead of covering them for 12
             "@keyframes opr-toast-out{to{opacity:0;visibility:hidden}}"
             "@media (max-width: 639px){[data-testid='stToast']{animation:opr-toast-out .4s ease-in 5s forwards!important}}"
