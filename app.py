@@ -5,6 +5,13 @@
 
 from pathlib import Path
 
+# Before any page runs: Streamlit imports pandas lazily (a table's first draw) and the contour pictures import
+# Pillow's Image lazily, each in the thread of the session that first needs it, while plotly, in every other
+# session's thread, takes both from sys.modules without waiting for an import in progress. Two students' first
+# pages at once on a fresh server gave one a traceback ("partially initialized module 'pandas' has no attribute
+# 'Series'"). Here every session waits for the one import.
+import pandas  # noqa: F401
+import PIL.Image  # noqa: F401
 import streamlit as st
 
 ICON = str(Path(__file__).parent / "assets" / "favicon.png")

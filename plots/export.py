@@ -16,14 +16,18 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-import matplotlib
+import numpy as np
 
-matplotlib.use("Agg")  # files only: no window, no GUI toolkit
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
+# matplotlib's object API, never pyplot: the server runs every session in a thread of one process, and pyplot's
+# figure manager and rcParams are global (two exports at once broke each other: a canvas without a renderer, and
+# a projector export's font size left in rcParams for everyone's next file). A Figure on its own Agg canvas is
+# local to the call.
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.image import imread
 
-from .race import Run, loss_gap  # noqa: E402
-from .style import forward_fill, frame_steps  # noqa: E402
+from .race import Run, loss_gap
+from .style import forward_fill, frame_steps
 
 DASH = {"solid": "-", "dash": "--", "dot": ":", "dashdot": "-."}
 
@@ -48,20 +52,20 @@ class RaceDrawing:
         self.steps = max((len(r.path) - 1 for r in runs), default=0)
         w, h = size
         big = min(w, h) >= 700  # projector sizes: thicker lines, larger type
-        self.fig = plt.figure(figsize=(w / dpi, h / dpi), dpi=dpi)
+        self.fig = Figure(figsize=(w / dpi, h / dpi), dpi=dpi)
+        FigureCanvasAgg(self.fig)
         self.fig.patch.set_facecolor("white")
         grid = self.fig.add_gridspec(1, 2, width_ratios=[1.0, 0.8], left=0.07, right=0.98, bottom=0.12, top=0.86, wspace=0.25)
         self.map, self.loss = self.fig.add_subplot(grid[0]), self.fig.add_subplot(grid[1])
         (x0, x1), (y0, y1) = bounds
-        picture = plt.imread(io.BytesIO(base64.b64decode(image_uri.split(",", 1)[1])), format="png")
+        picture = imread(io.BytesIO(base64.b64decode(image_uri.split(",", 1)[1])), format="png")
         self.map.imshow(picture, extent=(x0, x1, y0, y1), aspect="auto", interpolation="bilinear")
         self.map.set_xlim(x0, x1)
         self.map.set_ylim(y0, y1)
         self.map.set_box_aspect(1)  # a square map, as on the page
-        self.map.set_xlabel("x")
-        self.map.set_ylabel("y")
         lw, fs = (3.0, 15) if big else (1.8, 10)
-        plt.rcParams.update({"font.size": fs})
+        self.map.set_xlabel("x", fontsize=fs)
+        self.map.set_ylabel("y", fontsize=fs)
         for m in surface.minima:
             self.map.plot(*m, marker="*", ms=18 if big else 12, mfc="white", mec="black", zorder=5)
         self.filled, self.gaps, self.heads, self.markers = [], [], [], []
@@ -86,9 +90,11 @@ class RaceDrawing:
             if 0 < bottom < top:
                 self.loss.set_ylim(bottom / 1.3, top)
         self.loss.set_xlim(0, max(self.steps, 1))
-        self.loss.set_xlabel("step")
-        self.loss.set_ylabel(loss_title)
+        self.loss.set_xlabel("step", fontsize=fs)
+        self.loss.set_ylabel(loss_title, fontsize=fs)
         self.loss.grid(alpha=0.3)
+        for ax in (self.map, self.loss):  # after the loss axis takes its scale, which sets its ticks anew
+            ax.tick_params(which="both", labelsize=fs)
         self.fig.legend(loc="upper center", ncol=min(len(runs), 4), frameon=False, fontsize=fs)
         self.caption = self.fig.text(0.99, 0.01, "", ha="right", va="bottom", fontsize=fs)
         if title:
@@ -105,7 +111,7 @@ class RaceDrawing:
         return [*self.heads, *self.markers, self.caption]
 
     def close(self) -> None:
-        plt.close(self.fig)
+        self.fig.clear()  # no pyplot manager holds it: clearing frees its artists now rather than at collection
 
 
 def frames(drawing: RaceDrawing, steps) -> Iterator[np.ndarray]:

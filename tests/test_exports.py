@@ -62,6 +62,31 @@ def test_png_is_one_frame_at_the_size_asked_for(race):
     assert Image.open(io.BytesIO(data)).size == (1920, 1080)
 
 
+def test_exports_made_at_once_by_several_sessions_are_each_whole_and_keep_their_own_type(race):
+    """The server runs sessions in threads of one process: a class exporting at once (GIFs and PNGs at the
+    projector's size and the default one) gets every file whole, each with the type size of its own export, the
+    same as it gets alone (with pyplot's global figures and rcParams, one export broke another's canvas and
+    left its font size to the next)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    sizes = [(480, 270), (1280, 720)] * 2
+
+    def text_sizes(size):
+        d = drawing(race, size=size)
+        sizes_ = {t.get_fontsize() for ax in (d.map, d.loss) for t in [ax.xaxis.label, ax.yaxis.label,
+                                                                      *ax.get_xticklabels(), *ax.get_yticklabels()]}
+        data = export.png(d, d.steps // 2) + export.gif(d, frames_=6)
+        d.close()
+        return sizes_, len(data)
+
+    alone = {size: text_sizes(size) for size in set(sizes)}
+    assert alone[(480, 270)][0] == {10} and alone[(1280, 720)][0] == {15}
+    with ThreadPoolExecutor(len(sizes)) as pool:
+        together = list(pool.map(text_sizes, sizes))
+    for size, (fonts, n) in zip(sizes, together, strict=True):
+        assert fonts == alone[size][0] and n == alone[size][1], size
+
+
 @pytest.mark.skipif(export.mp4_available() is not None, reason="imageio-ffmpeg is not installed")
 def test_mp4_lasts_frames_over_fps(race):
     import imageio_ffmpeg

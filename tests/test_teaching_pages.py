@@ -491,3 +491,25 @@ def test_the_lessons_numbers_are_computed_from_the_surfaces():
     assert "the gradient is (-1, 20), 20 times larger along y" in text
     assert "steady state" in text
     assert "only ever shrinks (the step itself still grows with g)" in optimizers.get("adagrad").summary
+
+
+def test_the_modules_plotly_reads_without_importing_are_imported_before_any_page_runs():
+    """plotly takes pandas and PIL.Image from sys.modules without waiting for an import in progress in another
+    session's thread (a half-imported pandas gave a traceback when two first pages ran at once on a fresh server):
+    app.py imports both before its navigation runs a page, so every session waits for the one import."""
+    import ast
+    from pathlib import Path
+
+    from _plotly_utils import basevalidators
+
+    read = set(re.findall(r'get_module\("([\w.]+)", should_load=False\)', Path(basevalidators.__file__).read_text()))
+    assert "pandas" in read, read  # what this guards against is still there
+    tree = ast.parse((Path(__file__).parents[1] / "app.py").read_text())
+    imported, first_run = set(), None
+    for i, node in enumerate(tree.body):
+        if isinstance(node, ast.Import):
+            imported |= {a.name for a in node.names}
+        if "page.run()" in ast.unparse(node) and first_run is None:
+            first_run = i
+    assert first_run is not None and {"pandas", "PIL.Image"} <= imported
+    assert all(i < first_run for i, n in enumerate(tree.body) if isinstance(n, ast.Import))
