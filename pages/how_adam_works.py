@@ -18,6 +18,7 @@ through_app()  # a direct link on a fresh server: run through app.py
 ss = st.session_state
 HEIGHT = 420
 CONFIG = figures.CONFIG  # a short mode bar; the figures keep a strip at the top for it
+SLIDER_STEPS = 50  # stops on each race's scrubber: nine races on this page, and plotly.js draws a slider per stop
 lesson_state.load()  # each section's control from the link, or as the session left it
 
 
@@ -35,7 +36,8 @@ def race_figure(surface_key: str, runs: list, start: tuple, steps: int, view: st
     0.4 s of its 0.7 s. Shared, not copied: nothing changes a figure after this (st.plotly_chart serializes it)."""
     surface = surfaces.get(surface_key)
     return figures.tidy(plots.race_figure(surface, _drawn, start=start, view=view, height=height,
-                                          image=compute.race_image(surface_key, start, view)), view)
+                                          image=compute.race_image(surface_key, start, view), slider_steps=SLIDER_STEPS),
+                        view)
 
 
 def race(chart_key: str, surface_key: str, runs: list, *, start=None, steps: int = 100, view: str = "multiples",

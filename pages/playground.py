@@ -62,7 +62,8 @@ widgets.compact_title()  # room for the chart
 present = bool(ss.get("present", False))
 if present:  # projector mode: the chart fills the screen; the pickers wait above, hidden; the pages stay a click away
     st.html("<style>[data-testid='stMainBlockContainer']{padding-top:3.9rem!important;max-width:100%!important}</style>")
-head = st.container(horizontal=True, vertical_alignment="center", gap="medium")
+# projector mode: top-aligned, so opening the pickers' expander (the row grows) leaves the switch and popover in place
+head = st.container(horizontal=True, vertical_alignment="top" if present else "center", gap="medium")
 if not present:
     head.title("Optimizer Playground", width="content")
 pickers = head.expander("Surface, optimizers, view", expanded=False) if present else st.container()

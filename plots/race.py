@@ -97,8 +97,14 @@ class _Grid:
 
 
 def race_figure(surface, runs: list[Run], *, start=None, view: str = "overlay", max_frames: int = 150,
-                trail: int = 12, image: str | None = None, click_grid: bool = False, height: int | None = None) -> go.Figure:
-    """The race as one animated figure: `view` is "overlay" (one contour) or "multiples" (a panel each)."""
+                trail: int = 12, image: str | None = None, click_grid: bool = False, height: int | None = None,
+                slider_steps: int | None = None) -> go.Figure:
+    """The race as one animated figure: `view` is "overlay" (one contour) or "multiples" (a panel each).
+
+    slider_steps: None gives the scrubber a stop at every frame, with plotly's own "step N" above it. A number
+    gives it at most that many stops and draws "step N" beside the loss panel's title, set by every frame: for
+    a page of several races (see _controls for why). Not for figures.still, which would keep that readout at step 0.
+    """
     steps = max((len(r.path) - 1 for r in runs), default=0)
     bounds = view_bounds(surface, [start] if start is not None else [])
     panels = 1 if view == "overlay" else max(1, len(runs))
@@ -193,6 +199,16 @@ def race_figure(surface, runs: list[Run], *, start=None, view: str = "overlay", 
                                             **_loss_range(gaps, loss_scale))
 
     shown = frame_steps(steps, max_frames)
+    if slider_steps is not None:
+        # "step N" as a text trace of its own (on invisible axes over the loss panel, [0, 1] both ways), so every frame
+        # sets it, also the frames between the slider's stops; top right of the panel, level with its title
+        ra, rb = g.axes(loss_panel + 1)
+        layout[ra.replace("x", "xaxis")] = dict(overlaying=lx, range=[0, 1], visible=False, fixedrange=True)
+        layout[rb.replace("y", "yaxis")] = dict(overlaying=ly, range=[0, 1], visible=False, fixedrange=True)
+        animated.append(len(data))
+        data.append(dict(type="scatter", mode="text", x=[1], y=[1], xaxis=ra, yaxis=rb, text=[f"step {int(shown[0])}"],
+                         textposition="top left", textfont=dict(size=14, color="#222"), cliponaxis=False,
+                         showlegend=False, hoverinfo="skip"))
     frames = []
     for s in shown:
         ks = [min(int(s), len(f) - 1) for f in filled]
@@ -201,12 +217,14 @@ def race_figure(surface, runs: list[Run], *, start=None, view: str = "overlay", 
             pts = np.concatenate([_trail(filled[i], ks[i], trail) for i in members]) if members else np.zeros((0, 2))
             frame_data.append(dict(type="scatter", x=b64(pts[:, 0]), y=b64(pts[:, 1])))
         frame_data.append(dict(type="scatter", x=ks, y=b64([gp[k] for gp, k in zip(gaps, ks, strict=True)])))
+        if slider_steps is not None:
+            frame_data.append(dict(type="scatter", text=[f"step {int(s)}"]))
         frames.append(dict(data=frame_data, traces=animated, name=str(int(s))))
 
     layout.update(
         height=height, margin=dict(l=70, r=20, t=70, b=130),
         legend=dict(orientation="h", yanchor="bottom", y=1.06 if view == "overlay" else 1 + 34 / plot_h, x=0, font=dict(size=14)),
-        uirevision=surface.key, template=_TEMPLATE, hovermode="closest", **_controls(shown),
+        uirevision=surface.key, template=_TEMPLATE, hovermode="closest", **_controls(shown, slider_steps),
     )
     # hundreds of frame dicts, already well-formed: skip plotly's slow per-object validation
     return go.Figure(dict(data=data, layout=layout, frames=frames), _validate=False)
@@ -216,22 +234,38 @@ _TEMPLATE = go.layout.Template(layout=dict(plot_bgcolor="white", paper_bgcolor="
                                            font=dict(size=13), xaxis=dict(showgrid=False), yaxis=dict(showgrid=False)))
 
 
-def _controls(shown: np.ndarray) -> dict:
+def _controls(shown: np.ndarray, slider_steps: int | None = None) -> dict:
+    """Play, Pause and speed buttons, and the scrubber: a slider step per frame, or at most `slider_steps` of them.
+
+    Drawing a slider costs plotly.js per step, not per figure, and every draw does it twice (the legend's reserved
+    margin redraws the figure once): each step's label is drawn in its tester and measured (Drawing.bBox, a forced
+    layout for each label not measured before), then "step N" is drawn and measured again for the current-value
+    readout. On How Adam works (5 races in view, 101-150 frames each) the sliders took ~0.6 s of the ~1.4 s the
+    charts cost Chromium; with 50 stops, one shared empty label and no current value they take ~0.1 s.
+    The slider only follows an animation at its own stops (plotly binds a step to a frame by the frame's name), so
+    with fewer stops its grip moves every few frames; the readout, a text trace in the frames, names every one.
+    """
     def play(speed: float) -> dict:
         return dict(label="▶ Play" if speed == 1.0 else f"▶ {speed:g}×", method="animate",
                     args=[None, dict(frame=dict(duration=FRAME_MS / speed, redraw=False), transition=dict(duration=0),
                                      fromcurrent=True, mode="immediate")])
 
+    def step(s) -> dict:
+        return dict(label=str(int(s)) if slider_steps is None else "", method="animate",
+                    args=[[str(int(s))], dict(mode="immediate", frame=dict(duration=0, redraw=False), transition=dict(duration=0))])
+
     pause = dict(label="❚❚ Pause", method="animate",
                  args=[[None], dict(frame=dict(duration=0, redraw=False), mode="immediate", transition=dict(duration=0))])
+    if slider_steps is None:
+        stops, readout, top = shown, dict(prefix="step ", font=dict(size=14, color="#222")), 6
+    else:  # evenly spread over the frames, the first and the last among them
+        stops = shown[np.unique(np.round(np.linspace(0, len(shown) - 1, min(slider_steps, len(shown)))).astype(int))]
+        readout, top = dict(visible=False), 32  # the rail where it was below the readout, clear of the loss axis title
     return dict(
         updatemenus=[dict(type="buttons", direction="left", buttons=[play(1.0), pause] + [play(s) for s in SPEEDS if s != 1.0],
                           x=0.0, y=-0.14, xanchor="left", yanchor="top", pad=dict(r=6, t=6), showactive=False)],
-        # tick labels hidden (150 of them would be a smear); the current step is shown above the slider
-        sliders=[dict(active=0, x=0.45, len=0.55, y=-0.14, yanchor="top", pad=dict(t=6, b=4), ticklen=0,
-                      tickcolor="rgba(0,0,0,0)", font=dict(color="rgba(0,0,0,0)"),
-                      currentvalue=dict(prefix="step ", font=dict(size=14, color="#222")),
-                      steps=[dict(label=str(int(s)), method="animate",
-                                  args=[[str(int(s))], dict(mode="immediate", frame=dict(duration=0, redraw=False),
-                                                            transition=dict(duration=0))]) for s in shown])],
+        # tick labels hidden (150 of them would be a smear); the current step is shown above the slider or by the readout
+        sliders=[dict(active=0, x=0.45, len=0.55, y=-0.14, yanchor="top", pad=dict(t=top, b=4), ticklen=0,
+                      tickcolor="rgba(0,0,0,0)", font=dict(color="rgba(0,0,0,0)"), currentvalue=readout,
+                      steps=[step(s) for s in stops])],
     )

@@ -14,13 +14,12 @@ unset PYTHONDONTWRITEBYTECODE
 python3 -m ruff check .
 if [ "$#" -gt 0 ]; then
   python3 -m pytest "$@"
-else  # the browser tests (one by one: they share one server and one Chromium) run beside the engine and page tests.
-  # They are one long chain, Chromium drawing each page and the server computing it (about 1.3 cores while it runs),
-  # and the longer part of the run: so they keep their priority, and the engine and page tests (on every core) run
-  # niced, on the CPU the chain leaves, instead of slowing it. Their report follows; either failing fails the run.
-  # (Two browser workers measured no faster: together the two runs keep both cores busy.)
+else  # the browser tests run beside the engine and page tests. They are the longer part of the run: two workers,
+  # sharing one server (see tests/browser/conftest.py), each a chain of Chromium drawing pages and the server
+  # computing them. They keep their priority; the engine and page tests (on every core) run niced, on the CPU the
+  # browser tests leave, instead of slowing them. Their report follows; either failing fails the run.
   log="$(mktemp)"
-  python3 -m pytest -m browser tests/browser >"$log" 2>&1 &  # collecting only tests/browser saves importing the rest
+  python3 -m pytest -m browser -n 2 tests/browser >"$log" 2>&1 &  # collecting only tests/browser saves importing the rest
   browser=$!
   engine_status=0; browser_status=0
   # --dist loadgroup: the tests of an xdist_group (test_adam_fails.py's engine runs) share one worker and its cache

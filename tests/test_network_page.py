@@ -117,8 +117,9 @@ def test_the_largest_setup_asks_for_a_smaller_one_instead_of_computing_for_minut
     ok(at)
     assert any("more than this page computes at once" in w.value for w in at.warning)
     assert not at.dataframe or table(at).empty
-    at.session_state[P + "steps"] = 100  # a smaller setup trains
+    at.session_state[P + "steps"] = 100  # a smaller setup trains (narrower too: this test is about the refusal)
     at.session_state[P + "n"] = 200
+    at.session_state[P + "width"] = 16
     at.run()
     ok(at)
     assert len(table(at)) == 6

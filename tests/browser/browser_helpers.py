@@ -63,6 +63,25 @@ def stop_server(proc: subprocess.Popen) -> None:
             proc.wait()
 
 
+def stop_group(pid: int, timeout: float = 10.0) -> None:
+    """stop_server for a server this process did not start (and so cannot wait for): by its process group."""
+    def running() -> bool:  # a zombie (ended, its parent yet to wait for it) counts as stopped
+        try:
+            return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+        except (OSError, IndexError):
+            return False
+
+    try:
+        os.killpg(pid, signal.SIGTERM)
+        deadline = time.monotonic() + timeout
+        while running() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        if running():
+            os.killpg(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+
+
 def open_app(pg, app_url: str, query: str = "") -> None:
     """Load the Playground and wait until the race is drawn and the script has finished."""
     pg.goto(f"{app_url}/{query}")
@@ -100,6 +119,9 @@ def start_point(pg) -> tuple[str, str]:
     out = pg.locator(".st-key-start_x input").input_value(), pg.locator(".st-key-start_y input").input_value()
     pg.keyboard.press("Escape")
     inputs.first.wait_for(state="hidden")
+    # the pointer, left on the button, brings up its tooltip a moment later, which can lie over what the test clicks
+    # next (Playwright waits for a clear spot without moving the pointer): move it off, as a hand would
+    pg.mouse.move(5, 5)
     return out
 
 

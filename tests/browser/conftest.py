@@ -6,13 +6,30 @@ tests skip, unless REQUIRE_BROWSER=1 (as tests/run.sh sets for CI): then they fa
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import json
 import os
 import socket
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-from browser_helpers import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, VIEWPORT, free_port, start_server, stop_server, wait_healthy
+from browser_helpers import (
+    ARTIFACTS,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    VIEWPORT,
+    free_port,
+    start_server,
+    stop_group,
+    stop_server,
+    wait_healthy,
+)
+
+# The longest tests (30-50 s each), first: two workers share the rest instead of one finishing alone on them
+LONGEST = ("test_every_page_and_back_keeps_the_playground", "test_every_page_by_its_deep_link_shows_its_settings",
+           "test_links_on_a_freshly_started_and_on_a_restarted_server", "test_views_switch_and_every_optimizer_side_by_side")
 
 
 def pytest_collection_modifyitems(items):
@@ -20,6 +37,8 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if here in Path(str(item.fspath)).parents:
             item.add_marker(pytest.mark.browser)
+    if "PYTEST_XDIST_WORKER" in os.environ:
+        items.sort(key=lambda item: getattr(item, "originalname", item.name) not in LONGEST)
 
 
 def _unavailable(reason: str):
@@ -40,16 +59,60 @@ def chromium_path() -> str:
 
 
 @pytest.fixture(scope="session")
-def app_url(chromium_path) -> str:
-    port = free_port()
-    worker = os.environ.get("PYTEST_XDIST_WORKER", "")  # each pytest-xdist worker runs a server of its own
-    log_path = ARTIFACTS / f"streamlit-browser-tests{'-' + worker if worker else ''}.log"
-    proc = start_server(port, log_path)
+def app_url(chromium_path, tmp_path_factory) -> str:
+    """The app's address. pytest-xdist workers (tests/run.sh runs two) share one server: a second server would
+    compute again, cold, every page's cached runs (the sweeps' 4 096, When Adam fails' 60 600 steps), seconds of CPU
+    the machine's two cores are short of. The first worker to get here starts it; the last one to leave stops it."""
+    if "PYTEST_XDIST_WORKER" not in os.environ:
+        port, log_path = free_port(), ARTIFACTS / "streamlit-browser-tests.log"
+        proc = start_server(port, log_path)
+        try:
+            wait_healthy(proc, port, log_path)
+            yield f"http://127.0.0.1:{port}"
+        finally:
+            stop_server(proc)
+        return
+    shared = tmp_path_factory.getbasetemp().parent  # the same folder for every worker of this run
+    with _locked(shared / "server.lock"):
+        users = shared / "server.json"
+        if users.exists():
+            info = json.loads(users.read_text())
+        else:
+            port, log_path = free_port(), ARTIFACTS / "streamlit-browser-tests.log"
+            proc = start_server(port, log_path)  # in a session of its own: it outlives the worker that started it
+            _STARTED.append(proc)  # kept, not collected as a child still running
+            info = {"port": port, "pid": proc.pid, "users": 0}
+            try:
+                wait_healthy(proc, port, log_path)
+            except Exception:
+                stop_server(proc)
+                raise
+        info["users"] += 1
+        users.write_text(json.dumps(info))
     try:
-        wait_healthy(proc, port, log_path)
-        yield f"http://127.0.0.1:{port}"
+        yield f"http://127.0.0.1:{info['port']}"
     finally:
-        stop_server(proc)
+        with _locked(shared / "server.lock"):
+            info = json.loads(users.read_text())
+            info["users"] -= 1
+            if info["users"] == 0:
+                users.unlink()
+                stop_group(info["pid"])
+            else:
+                users.write_text(json.dumps(info))
+
+
+_STARTED: list = []
+
+
+@contextlib.contextmanager
+def _locked(path: Path):
+    with open(path, "w") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
 
 
 # Every tab of a site in one renderer process (see `renderer`)

@@ -1,11 +1,11 @@
 """The article's network page in a real headless Chromium: its charts render, a slider redraws the loss curves, the
 decision boundary plays, the settings survive a trip to the Playground and back, it lays out at the three screen
-sizes, and a link to it works on a freshly started server."""
+sizes. (A link to it on a freshly started server: test_playground_browser's restart test, which starts one.)"""
 
 from __future__ import annotations
 
 import pytest
-from browser_helpers import ARTIFACTS, free_port, shot, start_server, stop_server, wait_healthy, wait_idle
+from browser_helpers import shot, wait_idle
 from playwright.sync_api import expect
 from test_teaching_browser import CHARTS_DRAWN, NAV_LINK, shot_whole
 
@@ -131,23 +131,3 @@ def test_it_lays_out_at_every_screen_size(page, app_url, width, height):
         top = page.locator(".st-key-net-loss_chart").bounding_box()
         assert slider["y"] + slider["height"] <= height and top["y"] < height - 150, (slider, top)
     shot(page, f"network_{width}x{height}")
-
-
-def test_a_link_to_a_page_works_on_a_freshly_started_server(page, chromium_path):
-    """Streamlit treats an app with a pages/ folder as a v1 multipage app until app.py's st.navigation has run once:
-    a link straight to /network on a fresh server ran pages/network.py alone (a sidebar of file names, no wide layout,
-    no app navigation). ui/boot.py reruns such a first run through app.py."""
-    port = free_port()
-    log = ARTIFACTS / "streamlit-fresh-server.log"
-    proc = start_server(port, log)
-    try:
-        wait_healthy(proc, port, log)
-        open_network(page, f"http://127.0.0.1:{port}/network?task=xor&adam.lr=0.01")
-        nav = [t.split("\n")[-1] for t in page.locator(NAV_LINK).all_inner_texts()]
-        assert nav[0] == "Playground" and nav[-1] == NAV, nav
-        assert page.locator('[data-testid="stSidebarNav"]').count() == 0
-        assert "task=xor" in page.url and "adam.lr=0.01" in page.url
-        page.get_by_role("tab", name="Decision boundary").wait_for()
-    finally:
-        page.goto("about:blank")  # leave first: a tab on a stopped server keeps calling it, and logs each refusal
-        stop_server(proc)
