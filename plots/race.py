@@ -201,13 +201,15 @@ def race_figure(surface, runs: list[Run], *, start=None, view: str = "overlay", 
     shown = frame_steps(steps, max_frames)
     if slider_steps is not None:
         # "step N" as a text trace of its own (on invisible axes over the loss panel, [0, 1] both ways), so every frame
-        # sets it, also the frames between the slider's stops; top right of the panel, level with its title
+        # sets it, also the frames between the slider's stops. Inside the panel's top right corner: above it, level
+        # with the title, the two met on a phone's narrow panel; the log scale leaves the top decade empty (its top is
+        # ten times the highest starting loss) and a linear one rarely ends at its maximum
         ra, rb = g.axes(loss_panel + 1)
         layout[ra.replace("x", "xaxis")] = dict(overlaying=lx, range=[0, 1], visible=False, fixedrange=True)
         layout[rb.replace("y", "yaxis")] = dict(overlaying=ly, range=[0, 1], visible=False, fixedrange=True)
         animated.append(len(data))
-        data.append(dict(type="scatter", mode="text", x=[1], y=[1], xaxis=ra, yaxis=rb, text=[f"step {int(shown[0])}"],
-                         textposition="top left", textfont=dict(size=14, color="#222"), cliponaxis=False,
+        data.append(dict(type="scatter", mode="text", x=[0.98], y=[0.98], xaxis=ra, yaxis=rb, text=[f"step {int(shown[0])}"],
+                         textposition="bottom left", textfont=dict(size=14, color="#222"), cliponaxis=False,
                          showlegend=False, hoverinfo="skip"))
     frames = []
     for s in shown:
