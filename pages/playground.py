@@ -188,6 +188,9 @@ def _chart(s, surface, labels, url):
         grid = compute.contour_grid(s.surface, tuple(map(tuple, plots.style.view_bounds(surface, [s.start]))))
         st.plotly_chart(plots.surface3d_figure(surface, runs, grid, present=s.present), key="chart3d",
                         config={"displaylogo": False})
+        # no Play here: say where the race is, or a teacher looks for the step bar the other views have
+        st.caption("The 3-D view shows whole paths; drag to turn it. To play the race step by step, pick **Overlay** "
+                   "or **Side by side** under View.")
     else:
         target = morph_target(s)
         morph = _morph(s, *target) if target else None

@@ -626,6 +626,16 @@ def test_downloads_are_offered_with_names_that_say_what_they_hold():
     assert file_stem(from_query({"opt": "gd,adam,adam", "steps": "200"})[0]) == "race_rosenbrock_gd-adam-adam2_200steps"
 
 
+def test_projector_mode_offers_the_projectors_picture_size_and_the_3d_view_says_where_the_race_plays():
+    for query, size in (({}, "960 × 540 (slides)"), ({"present": "1"}, "1920 × 1080 (projector)")):
+        at = start({"opt": "gd,adam", **query})
+        at.toggle(key="downloads").set_value(True)
+        run(at)
+        assert at.selectbox(key="export_size").value == size, query
+    at = start({"view": "3d"})
+    assert any("**Overlay**" in c.value for c in at.caption), "3-D has no Play: the page says where it is"
+
+
 def test_switching_cards_keeps_every_value():
     """One card at a time: a card not drawn must not lose its values (Streamlit drops undrawn widgets)."""
     at = start()

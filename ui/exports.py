@@ -30,7 +30,8 @@ def panel(s: Settings, surface, runs: list, bounds, image: str, key: str = "") -
     """Size and frames for the animations, then one button per file. `key` prefixes the widgets' keys."""
     stem = file_stem(s)
     c1, c2 = st.columns(2)
-    size = SIZES[c1.selectbox("Picture size", list(SIZES), key=f"{key}export_size")]
+    # projector mode offers the projector's size first (a session keeps whatever size was picked)
+    size = SIZES[c1.selectbox("Picture size", list(SIZES), index=2 if s.present else 0, key=f"{key}export_size")]
     n_frames = c2.select_slider("Frames in the animation", [30, 60, 100, 150], value=60, key=f"{key}export_frames",
                                 help="Evenly spread over the race; the last frame is the final step. GIF at 12 frames "
                                      "per second, MP4 at 25.")
