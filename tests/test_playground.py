@@ -620,6 +620,7 @@ def test_downloads_are_offered_with_names_that_say_what_they_hold():
     run(at)
     gif = [b for b in at.get("download_button") if b.key == "dl_gif"]
     assert gif and "kB" in gif[0].proto.label
+    assert not [b for b in at.button if b.key == "dl_gif.make"], "the download takes the Make button's place"
     from ui.exports import file_stem
     from ui.settings import from_query
 

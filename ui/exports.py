@@ -93,18 +93,18 @@ def _animation(label: str, make, drawing, sig: str, file_name: str, mime: str, k
     """A button that draws the animation with a progress bar (it takes seconds), then its download button."""
     ss = st.session_state
     made = ss.get(key + ".made")
+    slot = st.empty()  # the button, then its progress bar, then the download: one place, each replacing the last
     if made is None or made[0] != sig:
-        if not st.button(f"Make {label}", key=key + ".make", icon=icon, width="stretch", help=help):
+        if not slot.button(f"Make {label}", key=key + ".make", icon=icon, width="stretch", help=help):
             return
-        bar = st.progress(0.0, text=f"Drawing the {label}…")
+        bar = slot.progress(0.0, text=f"Drawing the {label}…")
         d = drawing()
         try:
             data = make(d, lambda i, n: bar.progress(i / n, text=f"{label}: frame {i} of {n}"))
         finally:
             d.close()
-        bar.empty()
         made = ss[key + ".made"] = (sig, data)
-    st.download_button(f"{label} ({len(made[1]) / 1024:.0f} kB)", made[1], file_name, mime, key=key, icon=icon,
+    slot.download_button(f"{label} ({len(made[1]) / 1024:.0f} kB)", made[1], file_name, mime, key=key, icon=icon,
                        width="stretch", on_click="ignore", help=help)
 
 
