@@ -588,6 +588,10 @@ def test_markdown_in_a_link_is_shown_as_typed(page, app_url):
 def test_a_teacher_downloads_the_gif_and_the_offline_html(page, app_url):
     open_app(page, app_url, "?present=1&steps=200")
     page.locator(".st-key-downloads label").click()
+    # projector mode offers 1920 × 1080; this teacher's slides take the smaller size (and the GIF is made 4× faster)
+    page.locator(".st-key-export_size").get_by_role("combobox").click()
+    page.get_by_role("option", name="960 × 540 (slides)").click()
+    wait_idle(page)
     page.get_by_role("button", name="Make GIF").click()
     gif_button = page.get_by_role("button", name=re.compile(r"^GIF \(\d+ kB\)"))
     gif_button.wait_for(timeout=60_000)  # drawn with a progress bar, then offered
