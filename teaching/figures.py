@@ -21,10 +21,16 @@ _EVERYTHING = ("grad", "m", "first", "root", "step")  # what inspector_figure ca
 # plotly's mode bar (the chart's toolbar: download, zoom, pan, reset) sits over a figure's top right corner; on a phone it
 # spans most of the width, so the teaching figures keep their top MODEBAR px free for it, with titles and legends below
 MODEBAR = 30
+LEGEND_ROW = 32  # the height of a race's legend (14 px type) in one row
+SMALL_LEGEND_ROW = 29  # and of a row of 12-13 px type
+X_AXIS = 67  # the room an x axis' tick labels and title take below the plot
 # the teaching pages' st.plotly_chart config: no selection tools (nothing on these pages reads a selection) and no
 # ± zoom or autoscale (drag to zoom, the house resets): a short toolbar, clear of a phone's panel titles
 CONFIG = {"displaylogo": False, "scrollZoom": False,
           "modeBarButtonsToRemove": ["select2d", "lasso2d", "zoomIn2d", "zoomOut2d", "autoScale2d"]}
+# The margins below are the room the figures' axes take in Chromium (1440, 1024 and 390 px wide): plotly.js fits
+# legends and sliders into the margins before it draws, but an axis' tick labels and title only while it draws, and a
+# margin they push more than 1 px wider makes it draw the whole figure a second time (Plots.doAutoMargin).
 
 
 def still(fig: go.Figure, height: int | None = None) -> go.Figure:
@@ -37,8 +43,11 @@ def still(fig: go.Figure, height: int | None = None) -> go.Figure:
             d["data"][idx].update({k: v for k, v in trace.items() if k in ("x", "y")})
     layout = d["layout"]
     layout["updatemenus"], layout["sliders"] = [], []
-    layout["margin"] = dict(l=50, r=10, t=30, b=110)
-    layout["legend"] = dict(orientation="h", x=0, y=-0.2, yanchor="top", font=dict(size=12))
+    # l: the y tick labels and title (~67 px), r: the last step label (~21). The legend at the figure's foot, below the
+    # x axis, in a bottom margin that holds two rows of it (3-4 entries wrap to two on a 480-730 px preview): placed
+    # below the plot (paper y < 0) it moved with the margin, which plotly grew only after drawing it, and drew it again
+    layout["margin"] = dict(l=68, r=22, t=30, b=X_AXIS + 2 * SMALL_LEGEND_ROW)
+    layout["legend"] = dict(orientation="h", x=0, yref="container", y=0, yanchor="bottom", font=dict(size=12))
     for name, axis in layout.items():  # the loss panel's long axis title crowds a small figure; its panel title says it
         if name.startswith("yaxis") and name != "yaxis" and isinstance(axis, dict):
             axis["title"] = None
@@ -53,8 +62,12 @@ def tidy(fig: go.Figure, view: str) -> go.Figure:
     if view not in ("multiples", "overlay"):  # 2-D views only
         return fig
     height = fig.layout.height or 450
+    # The top margin: the strip, a row of legend (32 px) and the panel titles' room. plotly adds the legend's room to
+    # the margin less the part nothing else pushes into, and a y axis' top tick label (drawn after the legend) pushes
+    # 20-22 px: a margin that holds both already leaves nothing to grow, so the figure draws once, not twice. (A phone's
+    # legend wraps to more rows, and plotly still grows the margin for them.)
     fig.update_layout(legend=dict(yref="container", y=1 - MODEBAR / height, yanchor="top"),
-                      margin=dict(t=36))  # the panel titles' room
+                      margin=dict(t=MODEBAR + LEGEND_ROW + 24))
     return fig
 
 
@@ -179,7 +192,7 @@ def lr_figure(t: np.ndarray, lr_eff: np.ndarray, k: int, names=("x", "y"), heigh
     layout = dict(
         shapes=[dict(type="line", x0=int(t[k]), x1=int(t[k]), xref="x", y0=0, y1=1, yref="y domain",
                      line=dict(color="#999", dash="dot", width=1))],
-        height=height, template=_template(_TEMPLATE), margin=dict(l=60, r=10, t=40, b=40),
+        height=height, template=_template(_TEMPLATE), margin=dict(l=60, r=20, t=40, b=40),  # r: the last step label
         title=dict(text=title, font=dict(size=14)), xaxis=dict(title=dict(text="step t")),
         yaxis=dict(type="log" if positive and lr_eff.max() > 5 * lr_eff.min() else "linear", exponentformat="power"),
         legend=dict(orientation="h", y=1.02, x=1, xanchor="right", yanchor="bottom"))
@@ -211,6 +224,12 @@ def moments_figure(t, g, m, m_hat, v, v_hat, axis: str = "x", height: int = 330)
     return fig
 
 
+# The x axis' tick labels and title, and below them a row of legend at the figure's foot: placed below the plot
+# (paper y < 0) the legend moved with the margin, which plotly grew only after drawing it, and drew it again
+_FOOT = X_AXIS + SMALL_LEGEND_ROW
+_FOOT_LEGEND = dict(orientation="h", x=0, yref="container", y=0, yanchor="bottom")
+
+
 def online_x_figure(series: dict, optimum: float, height: int = 380, title: str = "xₜ") -> go.Figure:
     """xₜ per optimizer: series[label] = (steps, mean, low, high, color); the band is the range within a period."""
     fig = go.Figure()
@@ -223,10 +242,10 @@ def online_x_figure(series: dict, optimum: float, height: int = 380, title: str 
                                  hovertemplate=f"{label}<br>step %{{x}}: x = %{{y:.3f}}<extra></extra>"))
     fig.add_hline(y=optimum, line=dict(color="black", dash="dash", width=1),
                   annotation_text=f"optimum x* = {optimum:g}", annotation_position="bottom right")
-    fig.update_layout(height=height + MODEBAR, template=_TEMPLATE, margin=dict(l=50, r=10, t=MODEBAR + 30, b=40),
-                      title=_title(title), xaxis_title="step t",
+    fig.update_layout(height=height + MODEBAR, template=_TEMPLATE, margin=dict(l=77, r=26, t=MODEBAR + 30, b=_FOOT),
+                      title=_title(title), xaxis_title="step t",  # l: "−0.5" and the axis title; r: the last step label
                       yaxis=dict(range=[-1.08, 1.08], title="x"),
-                      legend=dict(orientation="h", y=-0.2, x=0, yanchor="top"))
+                      legend=_FOOT_LEGEND)
     return fig
 
 
@@ -243,10 +262,10 @@ def regret_figure(series: dict, height: int = 380, skip: float = 0.02) -> go.Fig
                                  hovertemplate=f"{label}<br>step %{{x}}: %{{y:.4g}}<extra></extra>"))
         later = np.asarray(values)[np.asarray(steps) >= skip * np.max(steps)]
         tail.append(float(np.nanmax(later)) if later.size else 1.0)
-    fig.update_layout(height=height + MODEBAR, template=_TEMPLATE, margin=dict(l=50, r=10, t=MODEBAR + 30, b=40),
-                      title=_title("average regret Rₜ / t"), xaxis_title="step t",
+    fig.update_layout(height=height + MODEBAR, template=_TEMPLATE, margin=dict(l=50, r=26, t=MODEBAR + 30, b=_FOOT),
+                      title=_title("average regret Rₜ / t"), xaxis_title="step t",  # r: the last step label
                       yaxis=dict(range=[0, 1.15 * max(tail, default=1.0)]),
-                      legend=dict(orientation="h", y=-0.2, x=0, yanchor="top"))
+                      legend=_FOOT_LEGEND)
     return fig
 
 
