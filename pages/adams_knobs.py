@@ -37,7 +37,8 @@ SECTIONS = (
 # ------------------------------------------------------------------ figure helpers (plotly, no Streamlit)
 
 
-def _layout(fig: go.Figure, height: int, present: bool = False, titled: bool = False, **kw) -> dict:
+def _layout(fig: go.Figure, height: int, present: bool = False, titled: bool = False, legend_rows: int = 1,
+            **kw) -> dict:
     """Size, margins, legend and type of a demo's figure. `height` is the figure's height without the strip at the top
     kept free for plotly's mode bar (figures.MODEBAR: on a phone it spans most of the width) and the panel titles below
     it (`titled`). The legend is anchored to the figure's bottom: plotly reserves its room below the axis titles.
@@ -59,7 +60,12 @@ def _layout(fig: go.Figure, height: int, present: bool = False, titled: bool = F
         # the axes' type explicitly: Streamlit's chart theme sets its own, over the layout's font
         fig.update_xaxes(tickfont=dict(size=BIG), title_font=dict(size=BIG + 2))
         fig.update_yaxes(tickfont=dict(size=BIG), title_font=dict(size=BIG + 2))
-    fig.update_layout(height=height + top - 30, template="plotly_white", margin=dict(l=55, r=10, t=top, b=10),
+    # Margins that already hold what plotly would grow them to while drawing (and then draw the whole figure again):
+    # l: the y tick labels and title (~74 px), r: the last step label (~22), b: the x tick labels and title (~50) and
+    # the legend's `legend_rows` rows below them (plotly adds a container legend's room to the axis' push, not to the
+    # margin: 29 px for a row of 12 px type, 19 more a row), as wide as the chart is at 1024-1440 px
+    bottom = 52 + figures.SMALL_LEGEND_ROW + 19 * (legend_rows - 1)
+    fig.update_layout(height=height + top - 30, template="plotly_white", margin=dict(l=75, r=23, t=top, b=bottom),
                       font=dict(size=small), hoverlabel=dict(font=dict(size=small)),
                       legend=legend, **kw)
     fig.update_xaxes(title_standoff=4)
@@ -233,8 +239,9 @@ def decay_demo(lam: float, present: bool) -> tuple[dict, dict]:
                              line=dict(color=OTHER, width=2.5)), 2, 1)
     _log(fig, np.r_[r["kappa"].ravel(), r["kappa_w"]], most=4, row=2, col=1)
     fig.update_xaxes(title_text="step t", row=2, col=1)
-    return _layout(fig, 680, present, titled=True), dict(ratio=r["ratio"], l2_end=r["l2"][-1].tolist(),
-                                                         adamw_end=r["adamw"][-1].tolist(), regularized_min=(rx, ry))
+    # its long legend takes 2 rows at 1440 px, 3 at 1024
+    return _layout(fig, 680, present, titled=True, legend_rows=3), dict(
+        ratio=r["ratio"], l2_end=r["l2"][-1].tolist(), adamw_end=r["adamw"][-1].tolist(), regularized_min=(rx, ry))
 
 
 @st.cache_data(max_entries=16, show_spinner=False)

@@ -16,8 +16,13 @@ def _color(key: str) -> str:
     return OPTIMIZER_COLORS.get(key, "#333333")
 
 
+# The margins reserve up front what the axes' tick labels and titles, the legend and the colorbar take (in Chromium, at
+# 1440 and 1024 px): plotly.js fits those into the margins only while it draws, and a margin they push more than 1 px
+# wider makes it draw the whole figure a second time (Plots.doAutoMargin).
 def _legend(fig: go.Figure, height: int) -> go.Figure:
-    fig.update_layout(template=_TEMPLATE, height=height, margin=dict(l=55, r=15, t=40, b=40),
+    # l: the log axis' tick labels (10⁻²) and title (~70 px); r: the last step label (~21); t: the title and a row of
+    # legend beside it (~46); b: the x tick labels and title (~67)
+    fig.update_layout(template=_TEMPLATE, height=height, margin=dict(l=72, r=22, t=47, b=68),
                       legend=dict(orientation="h", x=1, xanchor="right", y=1.02, yanchor="bottom"),
                       title=dict(x=0, xanchor="left", y=0.98, yanchor="top"), hovermode="x unified")
     return fig
@@ -63,7 +68,8 @@ def layers_figure(series: list[tuple[str, str, tuple, np.ndarray, np.ndarray]], 
     fig.update_yaxes(type="log", exponentformat="power")
     fig.update_xaxes(title="step")
     _legend(fig, height)
-    fig.update_layout(legend=dict(y=-0.18, yanchor="top"), margin=dict(t=50, b=90))
+    # b: the x tick labels and titles and the legend below them (~91)
+    fig.update_layout(legend=dict(y=-0.18, yanchor="top"), margin=dict(l=56, t=50, b=92))
     return fig
 
 
@@ -95,7 +101,9 @@ def landscape_figure(a, b, grid, paths: list[tuple[str, str, np.ndarray]], expla
                      range=[float(a[0]), float(a[-1])])
     fig.update_yaxes(title=f"direction 2 ({e2:.1f}%)", showgrid=False, zeroline=False, range=[float(b[0]), float(b[-1])])
     fig.update_layout(title=dict(text=title, font=dict(size=15)))
-    return _legend(fig, height).update_layout(hovermode="closest", margin=dict(b=90),
+    # l: the tick labels and title (~82 px); r: the colorbar and its title (~98 on a 918 px chart); b: the x axis and the
+    # legend (~102)
+    return _legend(fig, height).update_layout(hovermode="closest", margin=dict(l=84, r=100, t=40, b=104),
                                               legend=dict(x=0, xanchor="left", y=-0.16, yanchor="top"))
 
 

@@ -89,7 +89,10 @@ def grid_figure(xv, yv, z, diverged, reached, *, xlabel, ylabel, xscale, yscale,
                       line=dict(color="#D55E00", width=3))
     fig.update_xaxes(title=xlabel, showgrid=False, zeroline=False, **axis_ticks(xscale, xv))
     fig.update_yaxes(title=ylabel, showgrid=False, zeroline=False, **axis_ticks(yscale, yv))
-    fig.update_layout(template=_TEMPLATE, height=height, margin=dict(l=60, r=10, t=30, b=50), clickmode="event+select",
+    # margins that hold what plotly would otherwise grow them to while drawing (and then draw the figure again):
+    # l: β₂'s tick labels (0.9999) and the title (~92 px), r: the colorbar and its title (~87), t: a row of legend (~39),
+    # b: the x tick labels and title (~65)
+    fig.update_layout(template=_TEMPLATE, height=height, margin=dict(l=93, r=90, t=40, b=66), clickmode="event+select",
                       legend=dict(orientation="h", x=0, y=1.0, yanchor="bottom"), dragmode=False)
     return fig
 
@@ -116,7 +119,7 @@ def path_figure(surface, path, color: str, title: str, height=420) -> go.Figure:
     fig.update_xaxes(range=[x0, x1], showgrid=False, zeroline=False)
     fig.update_yaxes(range=[y0, y1], showgrid=False, zeroline=False)
     fig.update_layout(template=_TEMPLATE, height=height, title=dict(text=title, font=dict(size=14)), showlegend=False,
-                      margin=dict(l=40, r=10, t=40, b=30))
+                      margin=dict(l=43, r=16, t=40, b=38))  # r, b: the x tick labels (no second draw)
     return fig
 
 
